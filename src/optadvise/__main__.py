@@ -1,0 +1,3 @@
+from optadvise.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""The `optadvise` command line: profile, fix, check, rules, explain.
+
+Exit codes (all commands): 0 success/clean, 1 findings (check) or nothing verified (fix),
+2 usage or input error, 3 the profiled script failed, 4 the profiled script timed out.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Any, Callable
+
+import click
+
+from optadvise import __version__
+from optadvise.errors import EXIT_USAGE, OptadviseError
+
+SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": False,
+                  "help_option_names": ["-h", "--help"]}
+
+
+def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn OptadviseError into a one-line message and exit code; never show our traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except OptadviseError as e:
+            click.echo(f"optadvise: error: {e}", err=True)
+            sys.exit(e.code)
+        except KeyboardInterrupt:
+            click.echo("optadvise: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001 - last line of defence: one line, not a traceback
+            if os.environ.get("OPTADVISE_DEBUG"):
+                raise
+            click.echo(f"optadvise: internal error: {type(e).__name__}: {e} "
+                       f"(set OPTADVISE_DEBUG=1 for the traceback)", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="optadvise")
+def main() -> None:
+    """Find the bottleneck in a scientific Python script, say why, rewrite it, prove the rewrite.
+
+    \b
+      optadvise profile script.py [ARGS]   run it, measure, and report the hot spots with findings
+      optadvise fix script.py [--apply]    propose verified rewrites (correct and faster), apply them
+      optadvise check [PATHS]              static pre-commit/CI check; never runs your code
+      optadvise rules                      list the rules
+      optadvise explain RULE               a rule's documentation
+    """
+
+
+@main.command(context_settings=SCRIPT_CONTEXT)
+@click.argument("script", type=click.Path(dir_okay=True))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a rich report; json: one JSON document on stdout (the script's own output "
+                   "then goes to stderr).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of stdout.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
+              help="Kill the script (and every process it started) after this many seconds and "
+                   "report what was measured.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many hot functions get a line-by-line heat listing.")
+@friendly
+def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, timeout: float,
+            top: int) -> None:
+    """Run SCRIPT [ARGS] in a child process, profile it, and report hot spots and findings.
+
+    The script runs with the same working directory and environment, under cProfile for the whole
+    run and line_profiler for the user's code in short sampled windows (bounded overhead). The script
+    is never modified. Stdin is closed: a script that reads it sees end-of-file.
+    """
+    from optadvise.profiling.runner import profile_script
+    from optadvise.report import render_profile
+
+    result = profile_script(script, list(args), timeout=timeout, json_mode=(fmt == "json"))
+    render_profile(result, fmt=fmt, output=output, top=top)
+    sys.exit(result.exit_code)
+
+
+@main.command(context_settings=SCRIPT_CONTEXT)
+@click.argument("script", type=click.Path(dir_okay=True))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.option("--apply", "apply_", is_flag=True,
+              help="Write the verified rewrites into SCRIPT (atomically). Unverified ones never are.")
+@click.option("--function", "function", help="Only rewrite this function (qualified name).")
+@click.option("--rule", "rule", help="Only address findings of this rule (slug or code).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--min-speedup", type=click.FloatRange(min=1.0), default=1.1, show_default=True,
+              help="A rewrite must be at least this much faster (median of repeated runs).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
+              help="Per-run time limit for the script, in seconds.")
+@friendly
+def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, rule: str | None,
+        fmt: str, min_speedup: float, timeout: float) -> None:
+    """Propose rewrites for SCRIPT's hot findings and keep only the verified ones.
+
+    Each candidate is re-run and compared with the original: same outputs within the stated
+    tolerance, same files written, and at least --min-speedup faster. Shows a diff and a verdict
+    table; with --apply writes the accepted rewrites into SCRIPT.
+    """
+    from optadvise.fix import run_fix
+
+    sys.exit(run_fix(script, list(args), apply=apply_, function=function, rule=rule, fmt=fmt,
+                     min_speedup=min_speedup, timeout=timeout))
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
+              help="Report format (default: text, or [tool.optadvise] output-format).")
+@click.option("--select", help="Comma-separated rule codes or slugs to run (default: all static rules).")
+@click.option("--ignore", help="Comma-separated rule codes or slugs to skip.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Use this pyproject.toml instead of searching upwards from the paths.")
+@click.option("--no-config", is_flag=True, help="Ignore any [tool.optadvise] configuration.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores).")
+@friendly
+def check(paths: tuple[str, ...], output_format: str | None, select: str | None, ignore: str | None,
+          exit_zero: bool, config_path: str | None, no_config: bool, jobs: int | None) -> None:
+    """Statically check PATHS (files or folders, default '.') for slow numerical patterns.
+
+    Never imports or runs the checked code. Findings are static (lower confidence): run
+    `optadvise profile` for measured evidence. Suppress one with `# noqa: OA101` or
+    `# optadvise: ignore[loop-over-ndarray]` on the line. Exit 0 clean, 1 findings, 2 error.
+    """
+    from optadvise.check import run_check
+
+    sys.exit(run_check(list(paths) or ["."], output_format=output_format, select=select,
+                       ignore=ignore, exit_zero=exit_zero, config_path=config_path,
+                       no_config=no_config, jobs=jobs))
+
+
+@main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(fmt: str) -> None:
+    """List the rules: code, slug, whether `check` runs it, the rewrites that address it."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from optadvise.rules import RULES
+
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "slug": r.slug, "summary": r.summary,
+                                "static": r.static, "fixes": list(r.fixes)} for r in RULES], indent=2))
+        return
+    table = Table("code", "rule", "static", "fixes", "summary")
+    for r in RULES:
+        table.add_row(r.code, r.slug, "yes" if r.static else "no", ", ".join(r.fixes), r.summary)
+    Console().print(table)
+
+
+@main.command()
+@click.argument("rule")
+@friendly
+def explain(rule: str) -> None:
+    """Show RULE's documentation (slug like loop-over-ndarray, or code like OA101)."""
+    from optadvise.rules import get_rule
+
+    found = get_rule(rule)
+    if found is None:
+        raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")
+    click.echo(f"{found.code} {found.slug}\n\n{found.doc()}")
+
+
+if __name__ == "__main__":
+    main()

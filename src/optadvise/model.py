@@ -1,0 +1,211 @@
+"""The typed records that flow through the pipeline: Profile -> Finding -> Candidate -> Verdict.
+
+Every record is a plain dataclass that round-trips through JSON (`to_dict` / `from_dict`), so the
+child harness, the parent, the report renderers and users' scripts all see the same shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+MODULE = "<module>"  # the function name given to code at a script's top level
+
+
+def to_dict(obj: Any) -> Any:
+    """A JSON-ready copy of a record (dataclasses become dicts, tuples lists)."""
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild a dataclass (and nested dataclasses/lists of them) from `to_dict` output."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _revive(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _revive(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _revive(inner[0], value) if len(inner) == 1 else value
+    if origin is list and args:
+        return [_revive(args[0], v) for v in value]
+    if origin is tuple:
+        return tuple(value)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value)
+    return value
+
+
+# ----------------------------------------------------------------------------------------- observe
+
+
+@dataclass
+class LineStat:
+    """Time spent on one source line of a hot function (from line_profiler's sampled windows)."""
+
+    lineno: int
+    hits: int
+    time_s: float
+    share: float  # of the function's line-profiled time, 0..1
+    source: str = ""
+
+
+@dataclass
+class FunctionStat:
+    """One function as cProfile saw it; `lines` is filled for the hot functions of the user's code."""
+
+    name: str
+    filename: str
+    lineno: int
+    calls: int
+    own_s: float
+    cum_s: float
+    share: float  # cumulative time as a share of the run, 0..1
+    user: bool  # defined in the user's own code (not stdlib / site-packages / optadvise)
+    lines: list[LineStat] = field(default_factory=list)
+
+
+@dataclass
+class ArrayInfo:
+    """A NumPy array (or numeric list) seen alive in a user frame while the script ran."""
+
+    name: str
+    function: str  # where it was seen (qualified name or MODULE)
+    filename: str
+    kind: str  # "ndarray", "list", "memmap", ...
+    shape: tuple[int, ...] = ()
+    dtype: str = ""
+    nbytes: int = 0
+    zero_fraction: float | None = None  # measured for large 2-D arrays only
+    is_argument: bool = False
+
+
+@dataclass
+class ThreadStat:
+    """A thread the script started: how much CPU it burned against how long it lived."""
+
+    name: str
+    target: str  # qualified name of the target callable, "" if unknown
+    filename: str
+    lineno: int
+    cpu_s: float
+    wall_s: float
+
+
+@dataclass
+class LoadStat:
+    """A whole-file load (np.load, np.fromfile, np.loadtxt, read(), ...)."""
+
+    api: str  # e.g. "numpy.load"
+    path: str
+    filename: str  # script file of the call site
+    lineno: int
+    function: str
+    file_bytes: int
+    result_bytes: int
+    seconds: float
+    mmap: bool = False
+
+
+@dataclass
+class Profile:
+    """Everything one profiled run of a script measured."""
+
+    script: str
+    argv: list[str]
+    cwd: str
+    returncode: int | None = None
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss_bytes: int = 0
+    ram_bytes: int = 0
+    cpu_count: int = 1
+    timed_out: bool = False
+    exception: str | None = None  # "ValueError: ..." when the script raised
+    functions: list[FunctionStat] = field(default_factory=list)
+    arrays: list[ArrayInfo] = field(default_factory=list)
+    threads: list[ThreadStat] = field(default_factory=list)
+    loads: list[LoadStat] = field(default_factory=list)
+    gpu: str | None = None  # device name when CuPy and a CUDA device are usable
+    line_profile_windows: int = 0  # how many sampled line_profiler windows ran
+
+    def hot_functions(self, min_share: float = 0.02) -> list[FunctionStat]:
+        return [f for f in self.functions if f.user and f.share >= min_share]
+
+    def line_share(self, filename: str, lineno: int) -> float | None:
+        """Share of the whole run spent on a line, where line timings exist."""
+        for f in self.functions:
+            if f.filename == filename:
+                for ln in f.lines:
+                    if ln.lineno == lineno:
+                        return ln.share * f.share
+        return None
+
+
+# ---------------------------------------------------------------------------------------- diagnose
+
+
+@dataclass
+class Finding:
+    """A rule's verdict on one place in the code, with the evidence behind it."""
+
+    rule: str  # stable slug, e.g. "loop-over-ndarray"
+    code: str  # stable code, e.g. "OA101"
+    filename: str
+    lineno: int
+    end_lineno: int
+    function: str  # qualified name or MODULE
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    share: float = 0.0  # share of run time at stake, 0..1 (0 for static findings)
+    severity: str = "info"  # "high" | "medium" | "low" | "info"
+    fixes: list[str] = field(default_factory=list)  # rewrite kinds that can address it
+    confidence: str = "measured"  # "measured" (profile) or "static" (check)
+    col: int = 0
+
+
+# ----------------------------------------------------------------------------------------- rewrite
+
+
+@dataclass
+class Candidate:
+    """A proposed rewrite of a whole source file, made for one finding."""
+
+    rule: str
+    kind: str  # rewrite kind: "vectorize", "numba", "sparse", "memmap", "processpool", "cupy"
+    function: str
+    filename: str
+    lineno: int
+    description: str
+    original: str  # the whole file before
+    new: str  # the whole file after
+    rtol: float = 1e-9  # tolerance the rewrite is allowed (re-ordered float sums need some)
+    note: str = ""
+
+
+@dataclass
+class Verdict:
+    """What the verifier concluded about a candidate."""
+
+    candidate: Candidate
+    accepted: bool
+    reason: str
+    speedup: float | None = None
+    t_original_s: float | None = None
+    t_candidate_s: float | None = None
+    compile_s: float | None = None  # JIT compile / warm-up time, reported apart from steady state
+    max_rel_diff: float | None = None
+    checks: list[str] = field(default_factory=list)  # which checks ran and passed

@@ -1,0 +1,31 @@
+"""What a rewriter is: it turns one finding into zero or more candidate sources, or declines.
+
+A rewriter works on the whole file's source with libcst, keeps formatting and comments outside the
+region it edits, adds imports through `AddImportsVisitor`, and returns `Candidate`s. It never decides
+that a candidate is correct: every candidate goes through `optadvise.verify` before a user sees it.
+When unsure, it returns `[]` (and may say why through `Decline`).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from optadvise.model import Candidate, Finding, Profile
+
+
+class Decline(Exception):
+    """Raised by a rewriter that will not rewrite a finding; the message says why, in one line."""
+
+
+class Rewriter:
+    """Base class. Subclasses set `kind` and `rules` and implement `propose`."""
+
+    kind: ClassVar[str]
+    rules: ClassVar[tuple[str, ...]]
+
+    def applies(self, finding: Finding) -> bool:
+        return finding.rule in self.rules and self.kind in finding.fixes
+
+    def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
+        """Candidate rewrites of `source` addressing `finding`; raise Decline to say why not."""
+        raise NotImplementedError

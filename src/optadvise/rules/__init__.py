@@ -1,0 +1,32 @@
+"""The rules, one module per rule; `RULES` lists them, `get_rule` finds one by slug or code."""
+
+from __future__ import annotations
+
+from optadvise.rules.append_in_loop import AppendInLoop
+from optadvise.rules.base import Rule, Site
+from optadvise.rules.cpu_bound_threading import CpuBoundThreading
+from optadvise.rules.dense_mostly_zero import DenseMostlyZero
+from optadvise.rules.gpu_candidate import GpuCandidate
+from optadvise.rules.large_in_ram_load import LargeInRamLoad
+from optadvise.rules.loop_over_ndarray import LoopOverNdarray
+
+RULES: list[Rule] = [
+    LoopOverNdarray(),
+    AppendInLoop(),
+    DenseMostlyZero(),
+    CpuBoundThreading(),
+    LargeInRamLoad(),
+    GpuCandidate(),
+]
+
+
+def get_rule(name: str) -> Rule | None:
+    """A rule by slug (`loop-over-ndarray`) or code (`OA101`), case-insensitive."""
+    key = name.strip().lower()
+    for rule in RULES:
+        if key in (rule.slug, rule.code.lower()):
+            return rule
+    return None
+
+
+__all__ = ["RULES", "Rule", "Site", "get_rule"]

@@ -1,0 +1,53 @@
+"""Reading a user's Python file safely: existence, kind, encoding and syntax, each a clear error."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+
+from optadvise.errors import OptadviseError
+
+
+def read_source(path: str) -> str:
+    """The decoded text of a Python file (PEP 263 coding lines honoured), or an OptadviseError."""
+    if not os.path.exists(path):
+        raise OptadviseError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise OptadviseError(f"{path}: is a directory, not a Python script")
+    if not path.endswith((".py", ".pyw")):
+        raise OptadviseError(f"{path}: not a Python file (expected a .py script)")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as e:
+        raise OptadviseError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
+        reason = e.reason if isinstance(e, UnicodeDecodeError) else str(e)
+        raise OptadviseError(
+            f"{path}: cannot decode the source ({reason}); save it as UTF-8 or add a "
+            f"'# -*- coding: ... -*-' line") from None
+
+
+def parse_source(path: str, source: str) -> ast.Module:
+    """Parse, turning a SyntaxError into `file:line:col: syntax error: ...`."""
+    try:
+        return ast.parse(source, path)
+    except SyntaxError as e:
+        raise OptadviseError(f"{syntax_error_location(path, e)}: syntax error: {e.msg}") from None
+    except ValueError as e:  # null bytes
+        raise OptadviseError(f"{path}: cannot parse: {e}") from None
+
+
+def syntax_error_location(path: str, e: SyntaxError) -> str:
+    return f"{path}:{e.lineno or 0}:{e.offset or 0}"
+
+
+def load_script(path: str) -> tuple[str, ast.Module]:
+    """Read and parse a script, or raise a one-line OptadviseError."""
+    source = read_source(path)
+    return source, parse_source(path, source)
