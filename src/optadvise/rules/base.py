@@ -28,6 +28,7 @@ class Site:
     function: str  # qualified name or "<module>"
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
+    confident: bool = True  # static evidence alone suffices (`check` reports only confident sites)
 
 
 class Rule:
