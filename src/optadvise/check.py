@@ -336,6 +336,8 @@ def check_file(filename: str, rules: list[Rule]) -> FileResult:
     for rule in rules:
         try:
             for site in rule.find(index):
+                if not site.confident:  # needs runtime evidence to be worth reporting
+                    continue
                 if suppressions.suppressed(site.lineno, rule.code, rule.slug):
                     fr.suppressed += 1
                     continue

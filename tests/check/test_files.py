@@ -84,6 +84,12 @@ def test_parallel_matches_serial(tmp_path):
     assert parallel.lines == serial.lines and parallel.files == serial.files == 41
 
 
+def test_only_confident_sites_are_reported(tmp_path):
+    write(tmp_path, "a.py", "eval('1')\neval(code)\n")
+    result = check_paths([str(tmp_path / "a.py")], None, TEST_RULES)
+    assert [(f.code, f.lineno) for f in result.findings] == [("TST002", 1)]
+
+
 def test_injected_rules_only(tmp_path):
     write(tmp_path, "a.py", "print(1)\neval('1')\n")
     result = check_paths([str(tmp_path / "a.py")], None, [PrintRule()])
