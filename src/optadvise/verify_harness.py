@@ -1,0 +1,348 @@
+"""Function-level equivalence check, run in a child: `python -m optadvise.verify_harness SPEC.json`.
+
+SPEC names the original script (+ argv), the candidate file, the module-level function, the tolerance
+and where to write the result. The original script runs as `__main__` with one statement added after
+the function's `def`: the global is wrapped. On its first `CALLS` calls the wrapper deep-copies the real
+arguments, calls the original (the script carries on with its real result), then calls the candidate
+function (its `def`, and the candidate file's imports and new/changed module-level functions, exec'd
+into a copy of the module's globals) on a fresh copy, with NumPy's and `random`'s global streams
+rewound so both see the same random numbers, and compares return values, arguments after the call
+(in-place updates) and exception types. Then it does the same on generated inputs: every array
+argument replaced by random values of the same shape and dtype within the observed range (`SEEDS`).
+
+Result JSON: {"status": "ok" | "mismatch" | "skipped", "reason", "inputs", "max_rel_diff", "notes"}.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import functools
+import inspect
+import json
+import os
+import random
+import sys
+import time
+import types
+from typing import Any, Callable
+
+from optadvise.compare import ATOL, Diff, compare_values
+
+CALLS = 2  # real calls checked
+SEEDS = (1, 2)  # generated inputs
+CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
+GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
+
+
+class Skip(Exception):
+    """The check cannot apply; the message says why."""
+
+
+def _module_stmts(body: list[ast.stmt]) -> list[tuple[list[ast.stmt], int, ast.stmt]]:
+    """(containing list, index, stmt) for statements at module level, looking inside if/try/with."""
+    out = []
+    for i, st in enumerate(body):
+        out.append((body, i, st))
+        for name in ("body", "orelse", "finalbody"):
+            sub = getattr(st, name, None)
+            if isinstance(st, (ast.If, ast.Try, ast.With, ast.For, ast.While)) and isinstance(sub, list):
+                out.extend(_module_stmts(sub))
+        for h in getattr(st, "handlers", []) or []:
+            out.extend(_module_stmts(h.body))
+    return out
+
+
+def _defs(tree: ast.Module, name: str) -> list[tuple[list[ast.stmt], int, ast.stmt]]:
+    return [t for t in _module_stmts(tree.body)
+            if isinstance(t[2], (ast.FunctionDef, ast.AsyncFunctionDef)) and t[2].name == name]
+
+
+def _array_bytes(obj: Any, seen: set[int] | None = None, depth: int = 0) -> int:
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 6:
+        return 0
+    seen.add(id(obj))
+    nbytes = getattr(obj, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return sum(_array_bytes(x, seen, depth + 1) for x in list(obj)[:10_000])
+    if isinstance(obj, dict):
+        return sum(_array_bytes(x, seen, depth + 1) for x in list(obj.values())[:10_000])
+    return 0
+
+
+def _rng_state() -> tuple[Any, Any]:
+    np = sys.modules.get("numpy")
+    return random.getstate(), (np.random.get_state() if np is not None else None)
+
+
+def _set_rng(state: tuple[Any, Any]) -> None:
+    random.setstate(state[0])
+    np = sys.modules.get("numpy")
+    if np is not None and state[1] is not None:
+        np.random.set_state(state[1])
+
+
+def _generate(value: Any, rng: Any) -> tuple[Any, int]:
+    """`value` with every numeric array replaced by random data of its shape/dtype/range; count."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiubc" and value.size:
+        kind = value.dtype.kind
+        if kind == "b":
+            return rng.random(value.shape) < 0.5, 1
+        real = value.real if kind == "c" else value
+        finite = real[np.isfinite(real)] if kind in "fc" else real
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if kind in "iu":
+            new = rng.integers(int(lo), int(hi) + 1, size=value.shape)
+        else:
+            new = rng.uniform(lo, hi if hi > lo else lo + 1.0, size=value.shape)
+            if kind == "c":
+                new = new + 1j * rng.uniform(lo, hi if hi > lo else lo + 1.0, size=value.shape)
+        return new.astype(value.dtype), 1
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        parts = [_generate(v, rng) for v in value]
+        return type(value)(p[0] for p in parts), sum(p[1] for p in parts)
+    if isinstance(value, dict):
+        parts = {k: _generate(v, rng) for k, v in value.items()}
+        return {k: p[0] for k, p in parts.items()}, sum(p[1] for p in parts.values())
+    return copy.deepcopy(value), 0
+
+
+class Checker:
+    """Holds the candidate function and the running verdict; `wrap` makes the global's stand-in."""
+
+    def __init__(self, spec: dict[str, Any], cand_tree: ast.Module, orig_tree: ast.Module):
+        self.spec = spec
+        self.cand_tree = cand_tree
+        self.orig_tree = orig_tree
+        self.name: str = spec["function"]
+        self.rtol: float = spec["rtol"]
+        self.atol: float = spec.get("atol", ATOL)
+        self.calls = 0
+        self.inputs = 0
+        self.max_rel = 0.0
+        self.mismatch: str | None = None
+        self.skip: str | None = None
+        self.notes: list[str] = []
+        self.active = False
+        self.candidate: Callable[..., Any] | None = None
+
+    def build_candidate(self, glb: dict[str, Any]) -> Callable[..., Any]:
+        """Compile the candidate's def (plus its imports and new/changed helpers) into a copy of `glb`."""
+        orig_src = {st.name: ast.dump(st) for _, _, st in _module_stmts(self.orig_tree.body)
+                    if isinstance(st, (ast.FunctionDef, ast.ClassDef))}
+        body: list[ast.stmt] = []
+        for _, _, st in _module_stmts(self.cand_tree.body):
+            if isinstance(st, (ast.Import, ast.ImportFrom)) and not (
+                    isinstance(st, ast.ImportFrom) and st.module == "__future__"):
+                body.append(st)
+            elif isinstance(st, (ast.FunctionDef, ast.ClassDef)) and (
+                    st.name == self.name or orig_src.get(st.name) != ast.dump(st)):
+                body.append(st)
+        ns = dict(glb)
+        code = compile(ast.Module(body=body, type_ignores=[]), self.spec["candidate"], "exec")
+        exec(code, ns)  # noqa: S102 - the candidate under test, in the child only
+        fn = ns.get(self.name)
+        if not callable(fn):
+            raise Skip(f"the candidate defines no function {self.name}")
+        return fn
+
+    def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        if not inspect.isfunction(original):
+            self.skip = f"{self.name} is not a plain function"
+            return original
+        if inspect.isgeneratorfunction(original) or inspect.iscoroutinefunction(original) \
+                or inspect.isasyncgenfunction(original):
+            self.skip = f"{self.name} is a generator or coroutine function"
+            return original
+
+        @functools.wraps(original)
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            if self.active or self.mismatch or self.skip or self.calls >= CALLS:
+                return original(*args, **kwargs)
+            self.active = True
+            try:
+                return self._checked_call(original, args, kwargs)
+            finally:
+                self.active = False
+
+        return stand_in
+
+    def _call(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[Any, BaseException | None]:
+        try:
+            return fn(*args, **kwargs), None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as e:  # noqa: BLE001 - compared, then re-raised for the original
+            return None, e
+
+    def _compare(self, label: str, out: Any, exc: BaseException | None, args_after: Any,
+                 c_out: Any, c_exc: BaseException | None, c_args_after: Any, strict_exc: bool) -> None:
+        if exc is not None or c_exc is not None:
+            if exc is None:
+                self.mismatch = f"raises {type(c_exc).__name__}: {c_exc} {label} (the original returns)"
+            elif c_exc is None:
+                self.mismatch = f"returns where the original raises {type(exc).__name__} {label}"
+            elif strict_exc and type(exc) is not type(c_exc):
+                self.mismatch = f"raises {type(c_exc).__name__} where the original raises {type(exc).__name__} {label}"
+            return
+        checks = [(compare_values(out, c_out, self.rtol, self.atol, "return value"), "")]
+        (args, kwargs), (c_args, c_kwargs) = args_after, c_args_after
+        checks += [(compare_values(a, b, self.rtol, self.atol, f"argument {i + 1}"),
+                    " after the call (in-place update)") for i, (a, b) in enumerate(zip(args, c_args))]
+        checks += [(compare_values(kwargs[k], c_kwargs.get(k), self.rtol, self.atol, f"argument {k}"),
+                    " after the call (in-place update)") for k in kwargs]
+        for d, what in checks:
+            self.max_rel = max(self.max_rel, d.max_rel_diff if d.max_rel_diff != float("inf") else 0.0)
+            if not d.ok:
+                self.mismatch = f"{d.reason}{what} {label}"
+                return
+
+    def _checked_call(self, original: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        size = _array_bytes((args, kwargs))
+        if size > CAPTURE_CAP:
+            self.skip = f"arguments hold {size / 2**20:.0f} MB of arrays (capture limit {CAPTURE_CAP >> 20} MB)"
+            return original(*args, **kwargs)
+        try:
+            pristine = copy.deepcopy((args, kwargs))
+            for_cand = copy.deepcopy(pristine)
+        except Exception as e:  # noqa: BLE001 - uncopyable arguments
+            self.skip = f"cannot copy the arguments ({type(e).__name__}: {e})"
+            return original(*args, **kwargs)
+        if self.candidate is None:
+            try:
+                self.candidate = self.build_candidate(original.__globals__)
+            except Skip as e:
+                self.skip = str(e)
+                return original(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001
+                self.mismatch = f"the candidate does not load: {type(e).__name__}: {e}"
+                return original(*args, **kwargs)
+        self.calls += 1
+        before = _rng_state()
+        t0 = time.perf_counter()
+        out, exc = self._call(original, args, kwargs)
+        took = time.perf_counter() - t0
+        after = _rng_state()
+        _set_rng(before)
+        c_out, c_exc = self._call(self.candidate, *for_cand)
+        _set_rng(after)
+        self.inputs += 1
+        self._compare(f"on the script's real arguments (call {self.calls})", out, exc, (args, kwargs),
+                      c_out, c_exc, for_cand, strict_exc=True)
+        if not self.mismatch and exc is None and self.calls == 1:
+            if took > GENERATE_CAP_S:
+                self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
+            else:
+                self._generated(original, pristine)
+            _set_rng(after)
+        if exc is not None:
+            raise exc
+        return out
+
+    def _generated(self, original: Callable[..., Any], pristine: tuple) -> None:
+        import numpy as np
+
+        for seed in SEEDS:
+            gen, n = _generate(pristine, np.random.default_rng(seed))
+            if n == 0:
+                self.notes.append("generated inputs skipped: no array arguments")
+                return
+            g_cand = copy.deepcopy(gen)
+            state = _rng_state()
+            out, exc = self._call(original, *gen)
+            _set_rng(state)
+            c_out, c_exc = self._call(self.candidate, *g_cand)  # type: ignore[misc]
+            self.inputs += 1
+            self._compare(f"on generated inputs (seed {seed})", out, exc, gen, c_out, c_exc, g_cand,
+                          strict_exc=False)
+            if self.mismatch:
+                return
+
+    def result(self) -> dict[str, Any]:
+        if self.mismatch:
+            return {"status": "mismatch", "reason": self.mismatch, "inputs": self.inputs,
+                    "max_rel_diff": self.max_rel}
+        if self.skip:
+            return {"status": "skipped", "reason": self.skip}
+        if self.inputs == 0:
+            return {"status": "skipped", "reason": f"{self.name} was not called"}
+        return {"status": "ok", "reason": "", "inputs": self.inputs, "max_rel_diff": self.max_rel,
+                "notes": self.notes}
+
+
+def _instrument(tree: ast.Module, name: str) -> bool:
+    """Insert `name = __optadvise_wrap__(name)` after every module-level def of `name`."""
+    found = _defs(tree, name)
+    for body, _i, node in sorted(found, key=lambda t: -t[1]):
+        stmt = ast.parse(f"{name} = __optadvise_wrap__({name})").body[0]
+        ast.copy_location(stmt, node)
+        for sub in ast.walk(stmt):
+            ast.copy_location(sub, node)
+        body.insert(body.index(node) + 1, stmt)
+    return bool(found)
+
+
+def _uses_recursion(tree: ast.Module, name: str) -> bool:
+    for _, _, node in _defs(tree, name):
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == name:
+                return True
+    return False
+
+
+def main(spec_path: str) -> int:
+    with open(spec_path) as fh:
+        spec = json.load(fh)
+    out_path = spec["out"]
+
+    def write(result: dict[str, Any]) -> None:
+        with open(out_path, "w") as fh:
+            json.dump(result, fh)
+
+    script = spec["script"]
+    try:
+        with open(script, "rb") as fh:
+            orig_tree = ast.parse(fh.read(), script)
+        with open(spec["candidate"], "rb") as fh:
+            cand_tree = ast.parse(fh.read(), spec["candidate"])
+    except (OSError, SyntaxError, ValueError) as e:
+        write({"status": "skipped", "reason": f"cannot parse: {e}"})
+        return 0
+    name = spec["function"]
+    if not _defs(cand_tree, name):
+        write({"status": "skipped", "reason": f"the candidate has no module-level function {name}"})
+        return 0
+    if _uses_recursion(orig_tree, name):
+        write({"status": "skipped", "reason": f"{name} is recursive"})
+        return 0
+    checker = Checker(spec, cand_tree, orig_tree)
+    if not _instrument(orig_tree, name):
+        write({"status": "skipped", "reason": f"{name} is not defined at module level of the script"})
+        return 0
+    code = compile(orig_tree, script, "exec")
+    module = types.ModuleType("__main__")
+    module.__dict__.update(__file__=script, __builtins__=__builtins__, __spec__=None, __package__=None,
+                           __optadvise_wrap__=checker.wrap)
+    sys.modules["__main__"] = module
+    sys.argv = [script, *spec["args"]]
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    status = 0
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - the user's own script, in the child only
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException as e:  # noqa: BLE001 - the script's failure is judged at script level
+        checker.notes.append(f"the script raised {type(e).__name__} under the harness")
+        status = 1
+    finally:
+        write(checker.result())
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
