@@ -14,6 +14,7 @@ import collections
 import importlib.util
 import os
 import random
+import resource
 import sys
 
 from optadvise.check import check_paths
@@ -38,6 +39,8 @@ def main() -> None:
     paths = args.paths or [package_dir("numpy"), package_dir("scipy")]
 
     result = check_paths(paths, Config(), jobs=args.jobs)
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for f in ("ru_utime", "ru_stime"))
     by_rule = collections.Counter(f"{f.code} {f.rule}" for f in result.findings)
     kinds = collections.Counter(e.kind for e in result.errors)
     print(f"paths:      {' '.join(paths)}")
@@ -46,6 +49,7 @@ def main() -> None:
     print(f"lines:      {result.lines}")
     print(f"wall:       {result.seconds:.2f} s")
     print(f"lines/s:    {result.lines / max(result.seconds, 1e-9):,.0f}")
+    print(f"cpu:        {cpu:.2f} s (all processes; wall/cpu shows how busy the cores were)")
     print(f"findings:   {len(result.findings)}  (suppressed {result.suppressed})")
     for name, n in sorted(by_rule.items()):
         print(f"  {name}: {n}")
