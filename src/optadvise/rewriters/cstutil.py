@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import (ExpressionContext, ExpressionContextProvider, MetadataWrapper,
+                             ParentNodeProvider, PositionProvider)
 
 from optadvise.rewriters.base import Decline
 
@@ -175,13 +176,34 @@ class Tree:
         imports.append((module, None))
         return f"{module}.{attr}"
 
-    def fresh(self, base: str) -> str:
-        """A name not used anywhere in the module."""
-        used = {n.value for n in self.walk(self.module) if isinstance(n, cst.Name)}
+    def fresh(self, base: str, within: cst.CSTNode | None = None) -> str:
+        """A name unused in `within` (default: the whole module) and at the module's top level."""
+        used = {n.value for n in self.walk(within or self.module) if isinstance(n, cst.Name)}
+        for st in self.module.body:
+            if not isinstance(st, (cst.FunctionDef, cst.ClassDef)):
+                used |= {n.value for n in self.walk(st) if isinstance(n, cst.Name)}
+            elif isinstance(st, (cst.FunctionDef, cst.ClassDef)):
+                used.add(st.name.value)
         name, k = base, 2
         while name in used:
             name, k = f"{base}_{k}", k + 1
         return name
+
+    def stores(self, root: cst.CSTNode) -> set[str]:
+        """Names bound under root: assignment/loop/with/comprehension targets, imports, defs, params."""
+        ctx = self.wrapper.resolve(ExpressionContextProvider)
+        out = {n.value for n in self.walk(root)
+               if isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.STORE}
+        for n in self.walk(root):
+            if isinstance(n, cst.Param):
+                out.add(n.name.value)
+            elif isinstance(n, (cst.FunctionDef, cst.ClassDef)) and n is not root:
+                out.add(n.name.value)
+            elif isinstance(n, cst.AsName) and isinstance(n.name, cst.Name):
+                out.add(n.name.value)
+            elif isinstance(n, cst.ImportAlias) and n.asname is None:
+                out.add(str(dotted(n.name)).split(".")[0])
+        return out
 
 
 def dotted(expr: cst.CSTNode) -> str | None:
@@ -254,7 +276,7 @@ def finish(tree: Tree, edits: Edits, imports: list[tuple[str, str | None]],
         ctx = CodemodContext()
         for mod, obj in unused:
             RemoveImportsVisitor.remove_unused_import(ctx, mod, obj)
-        module = MetadataWrapper(module).visit(RemoveImportsVisitor(ctx))
+        module = RemoveImportsVisitor(ctx).transform_module(module)
     code = module.code
     compile(code, "<candidate>", "exec")
     return code

@@ -1,0 +1,449 @@
+"""Rewriter `processpool` for cpu-bound-threading: run the CPU-bound worker in processes, not threads.
+
+Two shapes are rewritten:
+- `ThreadPoolExecutor(...)` whose `submit`/`map` calls all hand it a top-level function of this script
+  becomes `ProcessPoolExecutor(...)` (the user's `max_workers` kept; otherwise `os.cpu_count()`, the
+  process pool's default).
+- a list of `threading.Thread(target=worker, args=(..., out, slot))` (built by a comprehension or an
+  append loop, then started and joined) whose worker ends with `out[slot] = value`: the worker is made
+  to return `value` and the threads become `pool.submit` jobs whose results fill the same container.
+Declines unless it is safe under spawn/forkserver: the worker must be a top-level function (not a
+lambda, closure or method) that declares no globals, reads no module-level state other than constants,
+functions and imports, and never mutates its arguments; the pool must run under an
+`if __name__ == "__main__":` guard, and the script's unguarded top level must only define things.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import libcst as cst
+
+from optadvise.model import Candidate, Finding, Profile
+from optadvise.rewriters import register
+from optadvise.rewriters.base import Decline, Rewriter
+from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, uses_through
+
+THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
+THREADS = {"threading.Thread"}
+BUILTINS = set(dir(builtins))
+SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
+
+
+@register
+class ProcessPoolRewriter(Rewriter):
+    kind = "processpool"
+    rules = ("cpu-bound-threading",)
+
+    def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
+        tree = Tree(source)
+        st = tree.statement_at(finding.lineno)
+        calls = [n for n in tree.walk(st) if isinstance(n, cst.Call)]
+        pools = [c for c in calls if tree.resolve(c.func) in THREAD_POOLS]
+        threads = [c for c in calls if tree.resolve(c.func) in THREADS]
+        if not pools and not threads:
+            raise Decline(f"no ThreadPoolExecutor or threading.Thread at line {finding.lineno}")
+        _spawn_safe_top_level(tree)
+        call = pools[0] if pools else threads[0]
+        _guarded(tree, call, set())
+        new, desc = (_executor(tree, pools[0]) if pools else _threads(tree, threads[0]))
+        return [Candidate(
+            rule=finding.rule, kind=self.kind, function=finding.function, filename=finding.filename,
+            lineno=finding.lineno, description=desc, original=source, new=new, rtol=0.0,
+            note=_note(finding, profile))]
+
+
+# ------------------------------------------------------------------------------------ safety checks
+
+
+def _is_main_guard(node: cst.CSTNode) -> bool:
+    if not (isinstance(node, cst.If) and isinstance(node.test, cst.Comparison)
+            and len(node.test.comparisons) == 1 and isinstance(node.test.comparisons[0].operator, cst.Equal)):
+        return False
+    sides = [node.test.left, node.test.comparisons[0].comparator]
+    names = [s.value for s in sides if isinstance(s, cst.Name)]
+    strs = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
+    return names == ["__name__"] and strs == ["__main__"]
+
+
+def _spawn_safe_top_level(tree: Tree) -> None:
+    """Under spawn/forkserver each worker re-imports the script: its unguarded top level must only define."""
+    for s in tree.module.body:
+        if isinstance(s, (cst.FunctionDef, cst.ClassDef)) or _is_main_guard(s):
+            continue
+        if isinstance(s, cst.SimpleStatementLine) and all(
+                isinstance(b, (cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.Pass))
+                or (isinstance(b, cst.Expr) and isinstance(b.value, (cst.SimpleString, cst.ConcatenatedString)))
+                for b in s.body):
+            continue
+        raise Decline(f"line {tree.line(s)} runs at import time outside `if __name__ == \"__main__\":`; "
+                      "worker processes would run it again under spawn/forkserver")
+
+
+def _guarded(tree: Tree, node: cst.CSTNode, seen: set[str]) -> None:
+    """The node runs only under the main guard: inside it, or in a function called only from there."""
+    top = tree.top_statement_in(node, tree.module)
+    if top is not None and _is_main_guard(top):
+        return
+    if not isinstance(top, cst.FunctionDef):
+        raise Decline("the threads are started at the script's top level; a process pool there needs "
+                      "an `if __name__ == \"__main__\":` guard (spawn/forkserver re-import the script)")
+    if tree.scope_of(node) is not top:
+        raise Decline("the pool is created in a nested function; its callers are not followed")
+    fname = top.name.value
+    if fname in seen:
+        return
+    seen.add(fname)
+    refs = [n for n in tree.name_nodes(tree.module, fname) if not tree.inside(n, top)]
+    if not refs:
+        raise Decline(f"`{fname}` is never called from a `__main__` guard")
+    for n in refs:
+        p = tree.parent.get(n)
+        if not (isinstance(p, cst.Call) and p.func is n):
+            raise Decline(f"`{fname}` is passed around at line {tree.line(n)}; its callers are not followed")
+        _guarded(tree, n, seen)
+
+
+def _constant(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation):
+        return _constant(node.expression)
+    if isinstance(node, cst.Tuple):
+        return all(_constant(e.value) for e in node.elements)
+    return False
+
+
+def _module_values(tree: Tree) -> dict[str, list[cst.BaseExpression | None]]:
+    """Module-level names -> the values assigned to them (None for non-assignment bindings)."""
+    out: dict[str, list[cst.BaseExpression | None]] = {}
+    for s in tree.module.body:
+        for b in (s.body if isinstance(s, cst.SimpleStatementLine) else []):
+            if isinstance(b, (cst.Assign, cst.AnnAssign)):
+                targets = [t.target for t in b.targets] if isinstance(b, cst.Assign) else [b.target]
+                for t in targets:
+                    single = isinstance(t, cst.Name)
+                    for name in tree.stores(t) if not single else {t.value}:
+                        out.setdefault(name, []).append(b.value if single else None)
+        if not isinstance(s, cst.SimpleStatementLine) and not _is_main_guard(s):
+            for name in tree.stores(s) if not isinstance(s, (cst.FunctionDef, cst.ClassDef)) else ():
+                out.setdefault(name, []).append(None)
+    for s in (x for x in tree.module.body if _is_main_guard(x)):
+        for name in tree.stores(s):
+            out.setdefault(name, []).append(None)
+    return out
+
+
+def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
+                  skip: set[str] = frozenset()) -> cst.FunctionDef:  # type: ignore[assignment]
+    """The worker must be a pure top-level function; returns its def. `skip`: params not checked."""
+    if isinstance(worker, cst.Lambda):
+        raise Decline("the worker is a lambda, which cannot be pickled to another process")
+    if not isinstance(worker, cst.Name):
+        raise Decline(f"the worker `{tree.code(worker)}` is a method or expression, not a top-level function")
+    funcs = tree.module_functions()
+    name = worker.value
+    scope = tree.scope_of(caller)
+    if name not in funcs or (scope is not tree.module and name in tree.stores(scope)):
+        raise Decline(f"the worker `{name}` is not a function defined at the top of this script "
+                      "(a closure, nested function or import cannot be checked or pickled by name)")
+    values = _module_values(tree)
+    todo, done = [name], set()
+    while todo:
+        fname = todo.pop()
+        if fname in done:
+            continue
+        done.add(fname)
+        fn = funcs[fname]
+        for n in tree.walk(fn):
+            if isinstance(n, (cst.Global, cst.Nonlocal)):
+                raise Decline(f"`{fname}` declares global/nonlocal names: it writes shared state")
+        local = tree.stores(fn)
+        for n in _loads(tree, fn):
+            v = n.value
+            if v in local or v in tree.aliases:
+                continue
+            if v in funcs:
+                todo.append(v)
+            elif v in values and all(x is not None and _constant(x) for x in values[v]):
+                continue
+            elif v in values:
+                raise Decline(f"`{fname}` reads module-level `{v}`, which a worker process would not share")
+            elif v not in BUILTINS and v not in {c.name.value for c in tree.module.body
+                                                 if isinstance(c, cst.ClassDef)}:
+                raise Decline(f"`{fname}` reads `{v}`, which is not defined at the top of the script")
+        params = [p.name.value for p in [*fn.params.params, *fn.params.posonly_params,
+                                         *fn.params.kwonly_params]]
+        for p in params:
+            if fname == name and p in skip:
+                continue
+            for u in uses_through(tree, fn, p):
+                if u.kind not in SAFE_PARAM_USES:
+                    raise Decline(f"`{fname}` may change its argument `{p}` ({u.detail}); a process "
+                                  "works on a copy, so the caller would not see it")
+    return funcs[name]
+
+
+def _loads(tree: Tree, fn: cst.FunctionDef) -> list[cst.Name]:
+    out = []
+    for n in tree.walk(fn.body):
+        if isinstance(n, cst.Name):
+            p = tree.parent.get(n)
+            if isinstance(p, cst.Attribute) and p.attr is n or isinstance(p, cst.Arg) and p.keyword is n:
+                continue
+            if isinstance(p, (cst.ImportAlias, cst.AsName, cst.FunctionDef, cst.ClassDef, cst.Param)):
+                continue
+            out.append(n)
+    return out
+
+
+def _no_lambdas(tree: Tree, nodes: list[cst.CSTNode]) -> None:
+    for node in nodes:
+        if any(isinstance(n, cst.Lambda) for n in tree.walk(node)):
+            raise Decline("a lambda is passed to the worker; it cannot be pickled to another process")
+
+
+# --------------------------------------------------------------------------------------- executors
+
+
+def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
+    pos, kw = call_args(call)
+    if set(kw) - {"max_workers"} or len(pos) > 1:
+        raise Decline("ThreadPoolExecutor options other than max_workers have no process equivalent here")
+    holder = tree.parent.get(call)
+    if isinstance(holder, cst.WithItem) and isinstance(holder.asname, cst.AsName) \
+            and isinstance(holder.asname.name, cst.Name):
+        pool = holder.asname.name.value
+    elif isinstance(holder, cst.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0].target,
+                                                                                     cst.Name):
+        pool = holder.targets[0].target.value
+    else:
+        raise Decline("the executor is not bound to a name (`with ... as pool` or `pool = ...`)")
+    scope = tree.scope_of(call)
+    workers = 0
+    for n in tree.name_nodes(scope, pool):
+        p = tree.parent.get(n)
+        if isinstance(p, (cst.AsName, cst.AssignTarget)):
+            continue
+        if tree.nested_scope(n, scope):
+            raise Decline(f"the executor `{pool}` is used inside a nested function")
+        meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
+        use = tree.parent.get(p)
+        if meth == "shutdown" or (meth in ("submit", "map") and isinstance(use, cst.Call) and use.func is p):
+            if meth != "shutdown":
+                args, _ = call_args(use)  # type: ignore[arg-type]
+                if not args:
+                    raise Decline(f"`{pool}.{meth}` without a worker")
+                _check_worker(tree, use, args[0].value)
+                _no_lambdas(tree, [a.value for a in use.args[1:]])  # type: ignore[union-attr]
+                workers += 1
+            continue
+        raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
+    if not workers:
+        raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
+    imports: list[tuple[str, str | None]] = []
+    unused: list[tuple[str, str | None]] = []
+    edits = Edits()
+    if isinstance(call.func, cst.Attribute):
+        edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name("ProcessPoolExecutor"))
+    else:
+        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, imports))
+        unused.append(("concurrent.futures", tree.code(call.func)))
+    size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
+    return finish(tree, edits, imports, unused), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
+
+
+def _process_pool_name(tree: Tree, imports: list[tuple[str, str | None]]) -> str:
+    bound = tree.aliases.get("ProcessPoolExecutor")
+    if bound is None:
+        if "ProcessPoolExecutor" in tree.stores(tree.module):
+            raise Decline("the name ProcessPoolExecutor is already used for something else")
+        imports.append(("concurrent.futures", "ProcessPoolExecutor"))
+    elif bound not in ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"):
+        raise Decline("the name ProcessPoolExecutor is already used for something else")
+    return "ProcessPoolExecutor"
+
+
+# ----------------------------------------------------------------------------------------- threads
+
+
+def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
+    pos, kw = call_args(call)
+    if pos or set(kw) - {"target", "args", "name", "daemon"} or "target" in kw and "kwargs" in kw:
+        raise Decline("threading.Thread is called with options other than target/args/name/daemon")
+    if "target" not in kw:
+        raise Decline("threading.Thread without a target")
+    args_node = kw["args"].value if "args" in kw else cst.Tuple([])
+    if not isinstance(args_node, (cst.Tuple, cst.List)) or any(
+            isinstance(e, cst.StarredElement) for e in args_node.elements):
+        raise Decline("the thread's args are not a literal tuple")
+    targs = [e.value for e in args_node.elements]
+    lst, comp_for, created, started = _thread_list(tree, call)
+    block = tree.block_of(created[0])
+    body = list(block.body)
+    i = body.index(created[-1]) + 1
+    loops = body[i:i + (1 if started else 2)]
+    expected = ["join"] if started else ["start", "join"]
+    if len(loops) != len(expected) or any(not _loop_calls(tree, s, lst, m) for s, m in zip(loops, expected)):
+        raise Decline(f"the threads in `{lst}` are not started and joined by plain loops right after "
+                      "they are created")
+    stmts = [*created, *loops]
+    scope = tree.scope_of(call)
+    for n in tree.name_nodes(scope, lst):
+        if not any(tree.inside(n, s) for s in stmts):
+            raise Decline(f"`{lst}` is used again at line {tree.line(n)}")
+    worker_def = tree.module_functions().get(kw["target"].value.value) \
+        if isinstance(kw["target"].value, cst.Name) else None
+    if worker_def is None:
+        _check_worker(tree, call, kw["target"].value)  # raises with the reason
+    store, out_p, idx_ps = _final_store(tree, worker_def)  # type: ignore[arg-type]
+    params = [p.name.value for p in worker_def.params.params]  # type: ignore[union-attr]
+    if len(targs) != len(params):
+        raise Decline("the thread's args do not match the worker's parameters one to one")
+    drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, store) for n in tree.name_nodes(
+        worker_def.body, p))}  # type: ignore[union-attr]
+    _check_worker(tree, call, kw["target"].value, skip=drop)
+    _no_lambdas(tree, targs)
+    return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,  # type: ignore[arg-type]
+                            comp_for, stmts, scope)
+
+
+def _thread_list(tree: Tree, call: cst.Call):  # type: ignore[no-untyped-def]
+    """(list name, 'for ... in ...' text, creating statements, started-in-loop) or Decline."""
+    p = tree.parent.get(call)
+    if isinstance(p, cst.ListComp) and p.elt is call:
+        assign = tree.parent.get(p)
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(
+                assign.targets[0].target, cst.Name):
+            return (assign.targets[0].target.value, tree.code(p.for_in).strip(),
+                    [tree.statement_of(assign)], False)
+        raise Decline("the thread list comprehension is not assigned to a single name")
+    loop = next((a for a in tree.ancestors(call) if isinstance(a, cst.For)), None)
+    if loop is None or loop.orelse is not None:
+        raise Decline("the threads are not created in a list comprehension or an append loop")
+    lines = [s for s in loop.body.body]
+    if not all(isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 for s in lines):
+        raise Decline("the thread-creating loop does other work")
+    small = [s.body[0] for s in lines]  # type: ignore[union-attr]
+    tvar = None
+    lst = None
+    started = False
+    for b in small:
+        if isinstance(b, cst.Assign) and b.value is call and len(b.targets) == 1 and isinstance(
+                b.targets[0].target, cst.Name):
+            tvar = b.targets[0].target.value
+        elif isinstance(b, cst.Expr) and isinstance(b.value, cst.Call) and isinstance(b.value.func, cst.Attribute):
+            f, a = b.value.func, b.value.args
+            if f.attr.value == "append" and isinstance(f.value, cst.Name) and len(a) == 1 and (
+                    a[0].value is call or isinstance(a[0].value, cst.Name) and a[0].value.value == tvar):
+                lst = f.value.value
+            elif f.attr.value == "start" and isinstance(f.value, cst.Name) and f.value.value == tvar and not a:
+                started = True
+            else:
+                raise Decline("the thread-creating loop does other work")
+        else:
+            raise Decline("the thread-creating loop does other work")
+    block = tree.block_of(loop)
+    body = list(block.body)
+    k = body.index(loop)
+    init = body[k - 1] if k else None
+    if lst is None or not (isinstance(init, cst.SimpleStatementLine) and len(init.body) == 1
+                           and tree.code(init.body[0]).replace(" ", "") == f"{lst}=[]"):
+        raise Decline("the threads are not collected in a list initialised as `[]` right before the loop")
+    for_in = f"for {tree.code(loop.target).strip()} in {tree.code(loop.iter).strip()}"
+    return lst, for_in, [init, loop], started
+
+
+def _loop_calls(tree: Tree, s: cst.BaseStatement, lst: str, meth: str) -> bool:
+    """`for t in LST: t.METH()` exactly."""
+    if not (isinstance(s, cst.For) and isinstance(s.target, cst.Name) and isinstance(s.iter, cst.Name)
+            and s.iter.value == lst and s.orelse is None and len(s.body.body) == 1):
+        return False
+    only = s.body.body[0]
+    return isinstance(only, cst.SimpleStatementLine) and tree.code(only.body[0]).strip().replace(" ", "") \
+        == f"{s.target.value}.{meth}()"
+
+
+def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLine, str, list[str]]:
+    """The worker's last statement `out[slot] = value` (out and slot parameters), else Decline."""
+    params = [p.name.value for p in fn.params.params]
+    if isinstance(fn.params.star_arg, cst.Param) or fn.params.kwonly_params or fn.params.star_kwarg or fn.params.posonly_params:
+        raise Decline(f"`{fn.name.value}` takes *args/**kwargs or keyword-only parameters")
+    last = fn.body.body[-1] if isinstance(fn.body, cst.IndentedBlock) else None
+    if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
+            and isinstance(last.body[0], cst.Assign) and len(last.body[0].targets) == 1):
+        raise Decline(f"`{fn.name.value}` does not end by storing its result as `out[slot] = value`")
+    target = last.body[0].targets[0].target
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+            and target.value.value in params and len(target.slice) >= 1
+            and all(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)
+                    and e.slice.value.value in params for e in target.slice)):
+        raise Decline(f"`{fn.name.value}` does not end by storing its result as `out[slot] = value` "
+                      "(out and slot being parameters)")
+    out_p = target.value.value
+    if any(not tree.inside(n, target) for n in tree.name_nodes(fn.body, out_p)):
+        raise Decline(f"`{fn.name.value}` uses `{out_p}` before its final store")
+    if any(isinstance(n, (cst.Return, cst.Yield)) for n in tree.walk(fn.body)):
+        raise Decline(f"`{fn.name.value}` has return/yield statements; its store may be skipped")
+    idx = [e.slice.value.value for e in target.slice]  # type: ignore[union-attr]
+    return last, out_p, idx
+
+
+def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatementLine, out_p: str,
+                     idx_ps: list[str], drop: set[str], targs: list[cst.BaseExpression], params: list[str],
+                     for_in: str, stmts: list[cst.BaseStatement], scope: cst.CSTNode) -> tuple[str, str]:
+    imports: list[tuple[str, str | None]] = [("os", None)]
+    unused: list[tuple[str, str | None]] = [("threading", None)]
+    edits = Edits()
+    only_use = len(tree.name_nodes(tree.module, fn.name.value)) == 1
+    new_name = fn.name.value if only_use else tree.fresh(f"{fn.name.value}_result")
+    value = store.body[0].value  # type: ignore[union-attr]
+    ret = store.with_changes(body=[cst.Return(value=value)])
+    kept = [p for p in fn.params.params if p.name.value not in drop]
+    if kept:
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    new_fn = fn.with_changes(name=cst.Name(new_name), params=fn.params.with_changes(params=kept),
+                             body=fn.body.with_changes(body=[*fn.body.body[:-1], ret]))
+    if only_use:
+        edits.replace[id(fn)] = new_fn
+    else:
+        edits.after[id(fn)] = [new_fn.with_changes(leading_lines=[cst.EmptyLine()] * 2)]
+    by_param = dict(zip(params, targs))
+    slot = ", ".join(tree.code(by_param[p]).strip() for p in idx_ps)
+    slot = f"({slot})" if len(idx_ps) > 1 else slot
+    out = tree.code(by_param[out_p]).strip()
+    call_args_ = ", ".join([new_name] + [tree.code(by_param[p]).strip() for p in params if p not in drop])
+    pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
+    comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
+    ppe = _process_pool_name(tree, imports)
+    if isinstance(by_param[out_p], cst.Name) and by_param[out_p].value not in comp_vars:  # type: ignore[union-attr]
+        job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
+    else:
+        ovar = tree.fresh("out", scope)
+        job = f"({out}, {slot}, {pool}.submit({call_args_}))"
+        loop, store_line = f"{ovar}, {svar}, {jvar}", f"{ovar}[{svar}]"
+    code = (f"with {ppe}(max_workers=os.cpu_count()) as {pool}:\n"
+            f"    {jobs} = [{job} {for_in}]\n"
+            f"    for {loop} in {jobs}:\n"
+            f"        {store_line} = {jvar}.result()\n")
+    new_stmt = stmt(code, tree).with_changes(leading_lines=stmts[0].leading_lines)
+    edits.replace[id(stmts[0])] = new_stmt
+    for s in stmts[1:]:
+        edits.replace[id(s)] = cst.RemovalSentinel.REMOVE
+    return finish(tree, edits, imports, unused), (
+        f"threads -> ProcessPoolExecutor: `{new_name}` returns its result, the pool fills `{out}`")
+
+
+def _note(finding: Finding, profile: Profile | None) -> str:
+    ev = finding.evidence or {}
+    cpu, wall, n = ev.get("cpu_s"), ev.get("wall_s"), ev.get("threads")
+    parts = []
+    if cpu and wall:
+        parts.append(f"threads used {cpu / wall:.2f} CPU cores on average (GIL-bound)")
+    if n:
+        parts.append(f"{n} threads")
+    if profile is not None and profile.cpu_count:
+        parts.append(f"{profile.cpu_count} CPU cores available")
+    return "; ".join(parts) or "worker runs in separate processes, each with its own GIL"
