@@ -230,6 +230,7 @@ def collect_files(paths: list[str], config: Config) -> tuple[list[str], list[Che
     seen: set[str] = set()
 
     def add(path: str) -> None:
+        path = os.path.normpath(path)  # ./pkg//a.py -> pkg/a.py; absolute paths stay absolute
         real = os.path.realpath(path)
         if real not in seen and not config.is_excluded(path):
             seen.add(real)

@@ -69,6 +69,8 @@ def test_directory_walk(tmp_path):
     # a default-excluded folder or a non-.py file named explicitly is checked; duplicates once
     _, doc = cli_json(["check", "pkg/build", "pkg/script", "pkg/a.py", "./pkg/a.py"], tmp_path)
     assert [f["filename"] for f in doc["findings"]] == ["pkg/a.py", "pkg/build/x.py", "pkg/script"]
+    _, doc = cli_json(["check", "./pkg/sub"], tmp_path)
+    assert [f["filename"] for f in doc["findings"]] == ["pkg/sub/b.pyw"]
     _, doc = cli_json(["check"], tmp_path / "pkg")  # default: the current folder
     assert [f["filename"] for f in doc["findings"]] == ["a.py", "sub/b.pyw"]
 
