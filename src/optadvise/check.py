@@ -82,6 +82,11 @@ class CheckResult:
     suppressed: int = 0
     seconds: float = 0.0
 
+    def column(self, f: Finding) -> int:
+        """1-based character column of a finding (`ast` columns count UTF-8 bytes)."""
+        line = self.source_lines.get((f.filename, f.lineno), "")
+        return len(line.encode("utf-8")[:f.col].decode("utf-8", "ignore")) + 1
+
     @property
     def crashes(self) -> list[CheckError]:
         return [e for e in self.errors if e.kind == "internal"]

@@ -132,6 +132,14 @@ def test_sarif_reports_unparsable_files_as_notifications(tmp_path):
     assert result.exit_code == 2
 
 
+def test_columns_count_characters_not_bytes(tmp_path):
+    write(tmp_path, "a.py", "s = 'héllo' ; print(s)\n")
+    result = cli(["check", "a.py", "--output-format", "github"], tmp_path)
+    assert result.stdout.startswith("::warning file=a.py,line=1,col=15,")
+    doc = json.loads(cli(["check", "a.py", "--output-format", "sarif"], tmp_path).stdout)
+    assert doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] == 15
+
+
 def test_github_annotations(tmp_path):
     write(tmp_path, "a.py", SOURCE)
     write(tmp_path, "odd,name:x.py", "print(1)\n")

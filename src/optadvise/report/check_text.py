@@ -19,7 +19,7 @@ def render_text(result: CheckResult, stream: TextIO) -> None:
     for filename, group in groupby(result.findings, key=lambda f: f.filename):
         console.print(Text(filename, style="bold underline"))
         for f in group:
-            line = Text(f"{filename}:{f.lineno}:{f.col + 1}: ", style="dim")
+            line = Text(f"{filename}:{f.lineno}:{result.column(f)}: ", style="dim")
             line.append(f.code, style="bold yellow").append(f" [{f.rule}] ", style="yellow")
             line.append(f.message).append(f" ({STATIC_NOTE})", style="dim")
             console.print(line)

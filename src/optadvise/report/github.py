@@ -28,7 +28,7 @@ def annotation(level: str, filename: str, line: int, col: int, title: str, messa
 def render_github(result: CheckResult) -> str:
     from optadvise.check import STATIC_NOTE
 
-    out = [annotation("warning", f.filename, f.lineno, f.col + 1, f"{f.code} {f.rule}",
+    out = [annotation("warning", f.filename, f.lineno, result.column(f), f"{f.code} {f.rule}",
                       f"{f.message} ({STATIC_NOTE})", f.end_lineno) for f in result.findings]
     out += [annotation("error", e.filename, e.lineno, e.col,
                        "optadvise internal error" if e.kind == "internal" else f"optadvise {e.kind} error",

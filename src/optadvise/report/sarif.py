@@ -45,7 +45,7 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
             "message": {"text": f"{f.message} ({STATIC_NOTE})"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": artifact(f.filename),
-                "region": {"startLine": max(f.lineno, 1), "startColumn": f.col + 1,
+                "region": {"startLine": max(f.lineno, 1), "startColumn": result.column(f),
                            "endLine": max(f.end_lineno, f.lineno, 1)},
             }}],
             "properties": {"confidence": f.confidence, "function": f.function},
@@ -68,6 +68,7 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
         "runs": [{
             "tool": {"driver": {"name": "optadvise", "version": __version__,
                                 "informationUri": INFORMATION_URI, "rules": rules}},
+            "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": {"%SRCROOT%": {"uri": pathlib.Path(os.getcwd()).as_uri() + "/"}},
             "invocations": [{"executionSuccessful": not result.crashes,
                              "toolExecutionNotifications": notifications}],
