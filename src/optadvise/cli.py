@@ -16,7 +16,7 @@ import click
 from optadvise import __version__
 from optadvise.errors import EXIT_USAGE, OptadviseError
 
-SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": False,
+SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
                   "help_option_names": ["-h", "--help"]}
 
 

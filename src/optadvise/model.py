@@ -54,13 +54,18 @@ def _revive(hint: Any, value: Any) -> Any:
 
 @dataclass
 class LineStat:
-    """Time spent on one source line of a hot function (from line_profiler's sampled windows)."""
+    """One source line of a function of the script.
+
+    `time_s`/`share` come from the harness's wall-clock sampler (inclusive of calls made on the
+    line); `hits`/`traced_s` from line_profiler, which traces only in short sampled windows, so
+    they cover a sample of the run, not all of it.
+    """
 
     lineno: int
     hits: int
     time_s: float
-    share: float  # of the function's line-profiled time, 0..1
-    source: str = ""
+    share: float  # of the function's sampled time, 0..1
+    traced_s: float = 0.0
 
 
 @dataclass

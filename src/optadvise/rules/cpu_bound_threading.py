@@ -2,13 +2,122 @@
 
 from __future__ import annotations
 
-from optadvise.rules.base import Rule
+import ast
+
+from optadvise.model import Finding, Profile, ThreadStat
+from optadvise.rules.base import Rule, Site
+from optadvise.rules.index import ModuleIndex
+
+# Calls that make a worker wait rather than compute: such threads are not flagged statically.
+WAITING = ("time.sleep", "open", "requests.", "urllib.", "socket.", "subprocess.", "input",
+           "select.", "asyncio.", "queue.", "print")
+GIL_BOUND = (0.6, 1.3)  # CPU seconds per wall second of the threaded section, all threads together
 
 
 class CpuBoundThreading(Rule):
-    """Threads doing CPU-bound Python work, serialised by the GIL."""
+    """Threads (threading.Thread or a ThreadPoolExecutor) running CPU-bound pure-Python work.
+
+    Why it is slow: CPython's global interpreter lock lets one thread run Python bytecode at a
+    time, so N threads doing arithmetic in Python take as long as one doing all the work (often
+    longer). The measured signature: all threads together burn about one CPU-second per
+    wall-second however many cores the machine has. Threads that wait (sleep, I/O) or run
+    native code that releases the GIL (most large NumPy operations) are fine and not flagged.
+
+    Fix: run the workers in processes: `concurrent.futures.ProcessPoolExecutor` with a
+    module-level worker that returns its result (and an `if __name__ == "__main__":` guard), or
+    compile the worker with Numba (`nogil=True`).
+
+    Example::
+
+        threads = [threading.Thread(target=work, args=(n, out, k)) for k in range(4)]  # flagged
+        # becomes
+        with ProcessPoolExecutor() as pool:
+            out = list(pool.map(work_returning, [n] * 4))
+    """
 
     slug = "cpu-bound-threading"
     code = "OA301"
     summary = "Threads doing CPU-bound Python work, serialised by the GIL"
-    fixes = ('processpool',)
+    fixes = ("processpool",)
+    VALID = (
+        "import threading, time\ndef wait():\n    time.sleep(1)\n"
+        "t = threading.Thread(target=wait)\nt.start()\n",
+    )
+    INVALID = (
+        "import threading\ndef work(n):\n    s = 0\n    for k in range(n):\n        s += k * k\n"
+        "t = threading.Thread(target=work, args=(10,))  # <-\nt.start()\n",
+        "from concurrent.futures import ThreadPoolExecutor\ndef work(n):\n    s = 0\n"
+        "    for k in range(n):\n        s += k\n    return s\n"
+        "with ThreadPoolExecutor(4) as pool:\n    r = list(pool.map(work, [10] * 4))  # <-\n",
+    )
+
+    def find(self, index: ModuleIndex) -> list[Site]:
+        executors = _executor_names(index)
+        sites = []
+        for call in index.calls:
+            target = None
+            if call.name == "threading.Thread":
+                target = next((k.value for k in call.node.keywords if k.arg == "target"), None)
+                api = "threading.Thread"
+            elif isinstance(call.node.func, ast.Attribute) and call.node.func.attr in ("submit", "map") \
+                    and isinstance(call.node.func.value, ast.Name) \
+                    and call.node.func.value.id in executors and call.node.args:
+                target = call.node.args[0]
+                api = "ThreadPoolExecutor." + call.node.func.attr
+            if not isinstance(target, ast.Name):
+                continue
+            scope = index.scopes.get(target.id)
+            if scope is None or not isinstance(scope.node, ast.FunctionDef):
+                continue
+            sites.append(Site(
+                lineno=call.node.lineno, end_lineno=call.node.end_lineno or call.node.lineno,
+                col=call.node.col_offset, function=call.function,
+                message=f"threads run `{target.id}` through {api}",
+                detail={"target": target.id, "api": api},
+                confident=_cpu_loop(index, scope.node)))
+        return sites
+
+    def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
+        threads = [t for t in profile.threads if t.target.rsplit(".", 1)[-1] == site.detail["target"]]
+        if len(threads) < 2:
+            return None
+        ratio, wall, cpu = gil_ratio(threads)
+        if not GIL_BOUND[0] <= ratio <= GIL_BOUND[1]:
+            return None
+        share = min(1.0, wall / max(profile.wall_s, 1e-9))
+        evidence = {**site.detail, "threads": len(threads), "cpu_s": round(cpu, 3),
+                    "wall_s": round(wall, 3), "cpu_per_wall": round(ratio, 2),
+                    "cores": profile.cpu_count}
+        message = (f"{len(threads)} threads run `{site.detail['target']}` but together use "
+                   f"{ratio:.2f} CPU-seconds per wall-second on a {profile.cpu_count}-core machine: "
+                   f"the GIL serialises their Python work. Use processes (ProcessPoolExecutor).")
+        return self.finding(index, site, message=message, evidence=evidence, share=share)
+
+
+def gil_ratio(threads: list[ThreadStat]) -> tuple[float, float, float]:
+    """(CPU per wall second, wall of the threaded section, total CPU) of a group of threads."""
+    wall = max(t.wall_s for t in threads)
+    cpu = sum(t.cpu_s for t in threads)
+    return cpu / max(wall, 1e-9), wall, cpu
+
+
+def _executor_names(index: ModuleIndex) -> set[str]:
+    """Names bound to a ThreadPoolExecutor (`with ThreadPoolExecutor() as pool`, `pool = ...`)."""
+    names = set()
+    for node in ast.walk(index.tree):
+        if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) \
+                and (index.resolve(node.context_expr.func) or "").endswith("ThreadPoolExecutor") \
+                and isinstance(node.optional_vars, ast.Name):
+            names.add(node.optional_vars.id)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and (index.resolve(node.value.func) or "").endswith("ThreadPoolExecutor"):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _cpu_loop(index: ModuleIndex, fn: ast.FunctionDef) -> bool:
+    """The worker loops over Python arithmetic and calls nothing that waits."""
+    has_loop = any(isinstance(n, (ast.For, ast.While)) for n in ast.walk(fn))
+    waits = any(isinstance(n, ast.Call) and (index.resolve(n.func) or "").startswith(WAITING)
+                for n in ast.walk(fn))
+    return has_loop and not waits

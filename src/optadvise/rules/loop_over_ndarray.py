@@ -2,13 +2,259 @@
 
 from __future__ import annotations
 
-from optadvise.rules.base import Rule
+import ast
+from dataclasses import dataclass
+
+from optadvise.model import Finding, Profile
+from optadvise.rules.base import Rule, Site
+from optadvise.rules.evidence import describe_array, observed_arrays, span_share
+from optadvise.rules.index import Loop, ModuleIndex
+
+MIN_SHARE = 0.05  # a loop below this share of the run is not worth rewriting
+ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
 
 
 class LoopOverNdarray(Rule):
-    """Python-level loop indexing or iterating NumPy arrays in a hot spot."""
+    """A Python-level loop that indexes or iterates NumPy arrays (or long lists of numbers).
+
+    Why it is slow: every iteration runs the interpreter: an indexing operation boxes a Python
+    float, arithmetic dispatches dynamically, and the result is unboxed again: about 100-300 ns
+    per element against about 1 ns for the same work in NumPy's compiled loops.
+
+    The fix depends on the loop's dependences, which the finding reports:
+    - iterations independent (element-wise maps, reductions, stencils reading another array):
+      vectorise with whole-array NumPy expressions (`out = a * b`, `s = a @ b`, slices for
+      stencils, masks for filters);
+    - a dependence carried from one iteration to the next (a recurrence such as
+      `x = r * x * (1 - x)`, `a[i] = a[i-1] + ...`, data-dependent branches or an early `break`):
+      compile the loop with Numba's `@numba.njit`.
+
+    Example::
+
+        for i in range(len(a)):          # flagged: 5,000,000 iterations, 97% of the run
+            out[i] = a[i] * b[i]
+        # becomes
+        out[:] = a * b
+    """
 
     slug = "loop-over-ndarray"
     code = "OA101"
     summary = "Python-level loop indexing or iterating NumPy arrays in a hot spot"
-    fixes = ('vectorize', 'numba',)
+    fixes = ("vectorize", "numba")
+    VALID = (
+        "import numpy as np\nx = np.zeros(10)\nfor _ in range(20):\n    x = np.tanh(x @ x)\n",
+        "for i in range(10):\n    print(i)\n",
+        "import numpy as np\ndef f(a):\n    return a * 2\n",
+    )
+    INVALID = (
+        "import numpy as np\na = np.ones(100)\nb = np.ones(100)\nout = np.empty_like(a)\n"
+        "for i in range(len(a)):  # <-\n    out[i] = a[i] * b[i]\n",
+        "import numpy as np\ndef norm(v):\n    s = 0.0\n    for i in range(v.shape[0]):  # <-\n"
+        "        s += v[i] ** 2\n    return s\n",
+        "import numpy as np\ngrid = np.zeros((5, 5))\nfor row in grid:  # <-\n    print(row.sum())\n",
+    )
+
+    def find(self, index: ModuleIndex) -> list[Site]:
+        sites = []
+        qualifying: set[int] = set()
+        for loop in index.loops:  # outer loops come first in the index
+            facts = loop_facts(index, loop)
+            if facts is None or any(id(p.node) in qualifying for p in _ancestors(loop)):
+                continue
+            qualifying.add(id(loop.node))
+            names = sorted(facts.arrays | ({facts.iterates} if facts.iterates else set()))
+            what = f"iterates over `{facts.iterates}`" if facts.iterates else \
+                "indexes " + ", ".join(f"`{n}`" for n in sorted(facts.arrays))
+            sites.append(Site(
+                lineno=loop.node.lineno, end_lineno=loop.node.end_lineno or loop.node.lineno,
+                col=loop.node.col_offset, function=loop.function,
+                message=f"Python loop {what} element by element; {facts.dependence_text()}",
+                detail={"names": names, "dependence": facts.dependence, "why": facts.why,
+                        "static_arrays": sorted(facts.static_arrays)},
+                confident=bool(facts.static_arrays)))
+        return sites
+
+    def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
+        share = span_share(profile, index, site.function, site.lineno, site.end_lineno)
+        seen = observed_arrays(profile, site.function, set(site.detail["names"]))
+        if share < MIN_SHARE or not seen:
+            return None
+        arrays = {n: {"kind": a.kind, "shape": list(a.shape), "dtype": a.dtype}
+                  for n, a in sorted(seen.items())}
+        largest = max(seen.values(), key=lambda a: a.nbytes)
+        dependence = site.detail["dependence"]
+        advice = ("vectorise it with NumPy" if dependence != "carried"
+                  else "compile it with Numba (@numba.njit)")
+        message = (f"{site.message}. It takes {share:.0%} of the run over "
+                   f"{describe_array(largest)}: {advice}.")
+        evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
+        fixes = ("vectorize", "numba") if dependence != "carried" else ("numba",)
+        return self.finding(index, site, message=message, evidence=evidence, share=share,
+                            fixes=fixes)
+
+
+@dataclass
+class LoopFacts:
+    arrays: set[str]  # names subscripted with an index derived from a loop variable
+    static_arrays: set[str]  # of those (and the iterated name), the ones known to be arrays statically
+    iterates: str | None  # `for x in NAME` / enumerate(NAME) / zip(NAME, ...)
+    dependence: str  # "independent" | "reduction" | "carried"
+    why: str
+
+    def dependence_text(self) -> str:
+        return {"independent": "its iterations are independent",
+                "reduction": "its iterations only accumulate a reduction",
+                }.get(self.dependence, f"it carries a dependence between iterations ({self.why})")
+
+
+def _ancestors(loop: Loop) -> list[Loop]:
+    out = []
+    while loop.parent is not None:
+        loop = loop.parent
+        out.append(loop)
+    return out
+
+
+def loop_vars(node: ast.For | ast.While) -> set[str]:
+    if isinstance(node, ast.For):
+        return {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    # while i < n: ... i += 1  -> the names the test compares that the body increments
+    tested = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
+    bumped = {s.target.id for s in ast.walk(node) if isinstance(s, ast.AugAssign)
+              and isinstance(s.target, ast.Name)}
+    return tested & bumped
+
+
+def _iterated_name(node: ast.For | ast.While) -> str | None:
+    if not isinstance(node, ast.For):
+        return None
+    it = node.iter
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "zip"):
+        names = [a.id for a in it.args if isinstance(a, ast.Name)]
+        return names[0] if names else None
+    return it.id if isinstance(it, ast.Name) else None
+
+
+def loop_facts(index: ModuleIndex, loop: Loop) -> LoopFacts | None:
+    """What the loop touches, or None if it does not work on arrays element by element."""
+    node, function = loop.node, loop.function
+    lvars = loop_vars(node)
+    arrays: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name):
+            if {n.id for n in ast.walk(sub.slice) if isinstance(n, ast.Name)} & lvars:
+                arrays.add(sub.value.id)
+    iterated = _iterated_name(node)
+    if iterated and not _array_like(index, function, iterated, node):
+        iterated = None
+    if not arrays and not iterated:
+        return None
+    static = {n for n in arrays | ({iterated} if iterated else set())
+              if _array_like(index, function, n, node)}
+    dependence, why = classify_dependence(node)
+    return LoopFacts(arrays, static, iterated, dependence, why)
+
+
+def _array_like(index: ModuleIndex, function: str, name: str, loop: ast.AST) -> bool:
+    """Statically, is `name` an ndarray here? Bound from NumPy, or a parameter used as an array."""
+    if index.is_array_name(name, function):
+        return True
+    scope = index.scopes.get(function)
+    if scope is None or name not in scope.params:
+        return False
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == name and node.attr in ARRAY_HINT_ATTRS:
+            return True
+        if isinstance(node, ast.Call) and (index.resolve(node.func) or "").startswith("numpy.") \
+                and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+            return True
+    return False
+
+
+def classify_dependence(node: ast.For | ast.While) -> tuple[str, str]:
+    """Whether a loop nest's iterations are independent, a reduction, or carry a dependence."""
+    body = [n for n in ast.walk(node) if n is not node]
+    if any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in body):
+        return "carried", "early exit"
+    if isinstance(node, ast.While) or any(isinstance(n, ast.While) for n in body):
+        return "carried", "while loop whose trip count depends on the data"
+    for loop in [node, *(n for n in body if isinstance(n, ast.For))]:
+        name = _scalar_recurrence(loop)
+        if name:
+            return "carried", f"`{name}` is read before it is written in each iteration"
+    name = _array_recurrence(node)
+    if name:
+        return "carried", f"`{name}` is written and read at different indices"
+    if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) for n in body):
+        return "reduction", "accumulates into a scalar"
+    return "independent", "no value flows from one iteration to the next"
+
+
+def _scalar_recurrence(loop: ast.For | ast.While) -> str | None:
+    """A name assigned (not augmented) in the loop body and read before that assignment."""
+    written: set[str] = set()
+    assigned_plain = {t.id for s in ast.walk(loop) if isinstance(s, ast.Assign)
+                      and not _grows_itself(s) for t in s.targets if isinstance(t, ast.Name)}
+    for stmt in loop.body:
+        for name in _reads_then_writes(stmt):
+            kind, ident = name
+            if kind == "r" and ident in assigned_plain and ident not in written:
+                return ident
+            if kind == "w":
+                written.add(ident)
+    return None
+
+
+GROW_METHODS = {"append", "concatenate", "vstack", "hstack", "row_stack", "column_stack", "dstack"}
+
+
+def _grows_itself(stmt: ast.Assign) -> bool:
+    """`x = np.append(x, v)` / `t = np.concatenate([t, row])`: an accumulation, not a recurrence."""
+    value = stmt.value
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr in GROW_METHODS and value.args):
+        return False
+    first = value.args[0]
+    parts = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
+    targets = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    return any(isinstance(p, ast.Name) and p.id in targets for p in parts[:1])
+
+
+def _reads_then_writes(stmt: ast.stmt) -> list[tuple[str, str]]:
+    """('r'|'w', name) events of a statement in evaluation order (values before targets)."""
+    events: list[tuple[str, str]] = []
+    if isinstance(stmt, ast.Assign):
+        events += [("r", n.id) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
+        for t in stmt.targets:
+            events += [("w" if isinstance(n.ctx, ast.Store) else "r", n.id)
+                       for n in ast.walk(t) if isinstance(n, ast.Name)]
+    elif isinstance(stmt, ast.AugAssign):
+        events += [("r", n.id) for n in ast.walk(stmt.value) if isinstance(n, ast.Name)]
+    elif isinstance(stmt, (ast.For, ast.While, ast.If, ast.With)):
+        head = stmt.iter if isinstance(stmt, ast.For) else getattr(stmt, "test", None)
+        if head is not None:
+            events += [("r", n.id) for n in ast.walk(head) if isinstance(n, ast.Name)]
+        for child in [*stmt.body, *getattr(stmt, "orelse", [])]:
+            events += _reads_then_writes(child)
+    else:
+        events += [("r", n.id) for n in ast.walk(stmt) if isinstance(n, ast.Name)
+                   and isinstance(n.ctx, ast.Load)]
+    return events
+
+
+def _array_recurrence(node: ast.AST) -> str | None:
+    """An array written at one index and read at another inside the loop (`a[i] = a[i-1] + ...`)."""
+    writes: dict[str, set[str]] = {}
+    reads: dict[str, set[str]] = {}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
+            key = ast.dump(n.slice)
+            (writes if isinstance(n.ctx, ast.Store) else reads).setdefault(n.value.id, set()).add(key)
+        if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript) \
+                and isinstance(n.target.value, ast.Name):
+            writes.setdefault(n.target.value.id, set()).add(ast.dump(n.target.slice))
+    for name, wkeys in writes.items():
+        if reads.get(name, set()) - wkeys:
+            return name
+    return None
