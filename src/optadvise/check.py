@@ -41,7 +41,11 @@ DEFAULT_EXCLUDES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".no
 PY_SUFFIXES = (".py", ".pyw")
 SERIAL_BELOW = 16  # files; fewer than this run in-process
 GC_EVERY = 25  # files between cyclic garbage collections in a worker
-RECURSION_LIMIT = 20_000  # deeply nested modules; CPython 3.11+ keeps Python frames off the C stack
+# Deeply nested code (generated sums of thousands of terms): `ast` builds its tree recursively in C, so it
+# parses under a limit the C stack survives; the index and rules (Python frames, kept off the C stack
+# since CPython 3.11) then get a few frames per level of that tree.
+PARSE_RECURSION_LIMIT = 20_000
+ANALYSIS_RECURSION_LIMIT = 4 * PARSE_RECURSION_LIMIT
 
 
 @dataclass
@@ -299,8 +303,7 @@ def _balance(tasks: list[tuple[str, tuple[int, ...]]], n: int) -> list[list[tupl
 
 def _check_chunk(tasks: list[tuple[str, tuple[int, ...]]], rules: list[Rule]) -> list[FileResult]:
     """Check files one by one; the cyclic GC runs every few files instead of during each parse."""
-    limit, gc_was_on = sys.getrecursionlimit(), gc.isenabled()
-    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    gc_was_on = gc.isenabled()
     gc.disable()
     try:
         out = []
@@ -310,15 +313,12 @@ def _check_chunk(tasks: list[tuple[str, tuple[int, ...]]], rules: list[Rule]) ->
                 gc.collect()
         return out
     finally:
-        sys.setrecursionlimit(limit)
         if gc_was_on:
             gc.enable()
 
 
 def check_file(filename: str, rules: list[Rule]) -> FileResult:
     """Read, parse, index and run `rules` on one file; problems become `CheckError`s, never raise."""
-    from optadvise.rules.index import ModuleIndex
-
     fr = FileResult(filename)
     try:
         with open(filename, "rb") as fh:
@@ -330,14 +330,26 @@ def check_file(filename: str, rules: list[Rule]) -> FileResult:
     source = _decode(filename, raw, fr)
     if source is None:
         return fr
-    tree = _parse(filename, source, raw, fr)
-    if tree is None:
-        return fr
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, PARSE_RECURSION_LIMIT))
+        tree = _parse(filename, source, raw, fr)
+        if tree is not None:
+            sys.setrecursionlimit(max(limit, ANALYSIS_RECURSION_LIMIT))
+            _analyse(filename, source, tree, rules, fr)
+    finally:
+        sys.setrecursionlimit(limit)
+    return fr
+
+
+def _analyse(filename: str, source: str, tree: ast.Module, rules: list[Rule], fr: FileResult) -> None:
+    from optadvise.rules.index import ModuleIndex
+
     try:
         index = ModuleIndex(source, filename, tree)
     except Exception as e:  # noqa: BLE001 - a bug of ours, reported per file
         fr.errors.append(_crash(filename, "building the module index", e))
-        return fr
+        return
     suppressions = Suppressions(source)
     for rule in rules:
         try:
@@ -351,7 +363,6 @@ def check_file(filename: str, rules: list[Rule]) -> FileResult:
                 fr.source_lines[site.lineno] = suppressions.line(site.lineno)
         except Exception as e:  # noqa: BLE001
             fr.errors.append(_crash(filename, f"rule {rule.slug} ({rule.code})", e))
-    return fr
 
 
 def _decode(filename: str, raw: bytes, fr: FileResult) -> str | None:
@@ -383,7 +394,9 @@ def _parse(filename: str, source: str, raw: bytes, fr: FileResult) -> ast.Module
     except SyntaxError as e:
         fr.errors.append(CheckError(filename, e.lineno or 1, e.offset or 0, f"syntax error: {e.msg}",
                                     "syntax"))
-    except (RecursionError, MemoryError, ValueError) as e:
+    except RecursionError:
+        fr.errors.append(CheckError(filename, 1, 0, "cannot parse: too deeply nested", "syntax"))
+    except (MemoryError, ValueError) as e:
         fr.errors.append(CheckError(filename, 1, 0, f"cannot parse: {type(e).__name__}: {e}", "syntax"))
     return None
 

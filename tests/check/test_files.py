@@ -49,6 +49,15 @@ def test_null_bytes_and_bad_coding(tmp_path):
         [("coding.py", 1, "decode"), ("nul.py", 2, "syntax")]
 
 
+def test_deeply_nested_code_is_checked_or_refused_never_a_crash(tmp_path):
+    write(tmp_path, "deep.py", "x = " + " + ".join(["1"] * 15_000) + "\nprint(x)\n")
+    write(tmp_path, "deeper.py", "x = " + " + ".join(["1"] * 200_000) + "\n")
+    _, doc = cli_json(["check", "."], tmp_path)
+    assert [(f["filename"], f["lineno"]) for f in doc["findings"]] == [("deep.py", 2)]
+    assert [(e["filename"], e["kind"], e["message"]) for e in doc["errors"]] == \
+        [("deeper.py", "syntax", "cannot parse: too deeply nested")]
+
+
 def test_rule_crash_is_reported_with_its_line_and_the_rest_is_checked(tmp_path):
     write(tmp_path, "a.py", "x = 1\nboom()\nprint(2)\n")
     write(tmp_path, "b.py", "print(1)\n")
