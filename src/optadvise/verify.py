@@ -13,10 +13,13 @@ Function level (where the finding is in a module-level function): `optadvise.ver
 original script, calls original and candidate function side by side on the real arguments and on
 generated ones, and compares return values, argument mutation and exceptions.
 
-Timing: the original is run once to discover its file effects (and warm caches), then `runs` times
-(default 3; 1 when one run takes more than 30 s); the candidate once to warm up (a JIT compiles and
-caches then; `compile_s` = warm-up time minus the steady median, floored at 0) and `runs` times. The
-speedup is the ratio of medians and must reach `min_speedup`.
+Timing: the original is run once to discover its file effects (and warm caches), then up to twice
+more for the reference output and to see which printed numbers vary between runs (timings). The
+candidate runs once to warm up (a JIT compiles and caches then; `compile_s` = warm-up time minus the
+steady median, floored at 0), then `runs` times (default 3; 1 when one run of the original takes more
+than 30 s), each timed run paired with a run of the reference (the original, or the source the candidate
+improves on) so both see the same machine load. The speedup is the ratio of the medians and must reach
+`min_speedup`.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ import statistics
 import sys
 import tempfile
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from optadvise.apply import OriginalFile, encode_source
 from optadvise.compare import ATOL, Diff, compare_files, compare_text, volatile_positions
@@ -268,8 +272,8 @@ class Verifier:
         stdouts = [first.result.stdout]
         rdir = os.path.join(self.tmp, "ref")
         os.makedirs(rdir, exist_ok=True)
-        for k in range(b.runs):
-            self.progress(f"timing the original ({k + 1}/{b.runs})")
+        for k in range(min(b.runs, 2)):  # the reference run, and one to see what varies between runs
+            self.progress(f"running the original ({k + 2}/{min(b.runs, 2) + 1})")
             run = self._exec(argv, self.timeout)
             error = self._reference(b, run, k, rdir)
             problems = self._restore(run.changes)
@@ -359,34 +363,24 @@ class Verifier:
 
     # ------------------------------------------------------------------------------- verifying
 
-    def verify(self, candidate: Candidate, *, min_speedup: float = 1.1, reference_time: float | None = None,
+    def verify(self, candidate: Candidate, *, min_speedup: float = 1.1, reference: str | None = None,
                function_level: bool = True) -> Verdict:
-        """Verdict on `candidate` (a whole rewritten file). `reference_time` (default: the original's
-        median) is what the candidate must beat by `min_speedup`; correctness is always judged
-        against the original script."""
+        """Verdict on `candidate` (a whole rewritten file). Correctness is always judged against the
+        original script; speed against `reference` (a source text, default the original script),
+        timed in alternation with the candidate so both see the same machine load."""
         base = self.baseline()
         if base.error:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
-        t_ref = reference_time if reference_time is not None else base.median
-        stem = os.path.splitext(os.path.basename(self.script))[0]
-        tag = secrets.token_hex(4)
-        tmp_name = f".{stem}{TEMP_MARK}{tag}.py"
-        tmp_rel = os.path.join(os.path.dirname(self.script), tmp_name)
-        tmp_abs = os.path.join(self.script_dir, tmp_name)
-        numba_dir = os.path.join(self.tmp, f"numba-{tag}")
-        env = dict(os.environ, NUMBA_CACHE_DIR=numba_dir)
-        had_pycache = os.path.isdir(os.path.join(self.script_dir, "__pycache__"))
+        est = base.median  # the original's time, for time limits
         checks: list[str] = []
         notes: list[str] = []
         try:
-            try:
-                data = encode_source(candidate.new, self.original)
-            except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
-                return Verdict(candidate, False, f"cannot store the candidate: {e}")
-            with open(tmp_abs, "wb") as fh:
-                fh.write(data)
-            argv = [sys.executable, tmp_rel, *self.args]
-            warm_timeout = min(self.timeout, 3 * t_ref + 60)
+            data = encode_source(candidate.new, self.original)
+            ref_data = None if reference is None else encode_source(reference, self.original)
+        except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
+            return Verdict(candidate, False, f"cannot store the candidate: {e}")
+        with self._temp_script(data) as (argv, tmp_abs, env), self._temp_script(ref_data) as (ref_argv, _r, ref_env):
+            warm_timeout = min(self.timeout, 3 * est + 60)
             self.progress(f"{candidate.kind} for {candidate.function}: warm-up run")
             warm = self._exec(argv, warm_timeout, env)
             d = self._check(warm, base, candidate.rtol, warm_timeout)
@@ -402,7 +396,7 @@ class Verifier:
             if not base.complete:
                 notes.append(f"file check limited to the first {SNAPSHOT_CAP} entries of the folder")
             if function_level:
-                fres = self._function_check(candidate, tmp_abs, env, t_ref)
+                fres = self._function_check(candidate, tmp_abs, env, est)
                 status = fres.get("status")
                 if status == "mismatch":
                     return Verdict(candidate, False, f"function {candidate.function}: {fres.get('reason')}",
@@ -413,10 +407,15 @@ class Verifier:
                     notes += fres.get("notes", [])
                 else:
                     notes.append(f"function-level check skipped: {fres.get('reason')}")
-            times = []
-            timed_timeout = min(self.timeout, max(3 * t_ref, t_ref + 10))
+            if ref_argv is not None:  # warm the reference too (its own JIT compile)
+                self._restore(self._exec(ref_argv, warm_timeout, ref_env).changes)
+            times, ref_times = [], []
+            timed_timeout = min(self.timeout, max(3 * est, est + 10))
             for k in range(base.runs):
                 self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{base.runs})")
+                ref = self._exec(ref_argv or [sys.executable, self.script, *self.args], self.timeout, ref_env)
+                self._restore(ref.changes)
+                ref_times.append(ref.result.wall_s)
                 run = self._exec(argv, timed_timeout, env)
                 d = self._check(run, base, candidate.rtol, timed_timeout)
                 if not d.ok:
@@ -424,7 +423,7 @@ class Verifier:
                     return Verdict(candidate, False, reason, checks=checks)
                 max_rel = max(max_rel, d.max_rel_diff)
                 times.append(run.result.wall_s)
-            t_c = statistics.median(times)
+            t_ref, t_c = statistics.median(ref_times), statistics.median(times)
             speedup = t_ref / t_c if t_c > 0 else float("inf")
             compile_s = max(0.0, warm.result.wall_s - t_c)
             v = Verdict(candidate, False, "", speedup=speedup, t_original_s=t_ref, t_candidate_s=t_c,
@@ -437,6 +436,25 @@ class Verifier:
             v.accepted = True
             v.reason = "; ".join([f"verified: {speedup:.2f}x faster, same results"] + notes)
             return v
+
+    @contextmanager
+    def _temp_script(self, data: bytes | None) -> Iterator[tuple[Any, str, Any]]:
+        """A hidden copy of `data` next to the script: (argv, path, env); all three None for None.
+        Removed afterwards, with any JIT cache it produced."""
+        if data is None:
+            yield None, "", None
+            return
+        stem = os.path.splitext(os.path.basename(self.script))[0]
+        tag = secrets.token_hex(4)
+        name = f".{stem}{TEMP_MARK}{tag}.py"
+        tmp_abs = os.path.join(self.script_dir, name)
+        numba_dir = os.path.join(self.tmp, f"numba-{tag}")
+        env = dict(os.environ, NUMBA_CACHE_DIR=numba_dir)
+        had_pycache = os.path.isdir(os.path.join(self.script_dir, "__pycache__"))
+        try:
+            with open(tmp_abs, "wb") as fh:
+                fh.write(data)
+            yield [sys.executable, os.path.join(os.path.dirname(self.script), name), *self.args], tmp_abs, env
         finally:
             self._cleanup(tmp_abs, tag, numba_dir, had_pycache)
 
@@ -458,7 +476,7 @@ class Verifier:
             except OSError:
                 pass
 
-    def _function_check(self, candidate: Candidate, tmp_abs: str, env: dict[str, str], t_ref: float) -> dict:
+    def _function_check(self, candidate: Candidate, tmp_abs: str, env: dict[str, str], est: float) -> dict:
         """Run `optadvise.verify_harness` on the original script; its JSON result (status ok /
         mismatch / skipped with a reason)."""
         if candidate.function in (MODULE, "", None):
@@ -472,7 +490,7 @@ class Verifier:
                 "function": candidate.function, "rtol": candidate.rtol, "atol": ATOL, "out": out_path}
         with open(spec_path, "w") as fh:
             json.dump(spec, fh)
-        timeout = min(self.timeout, 5 * t_ref + 60)
+        timeout = min(self.timeout, 5 * est + 60)
         self.progress(f"{candidate.kind} for {candidate.function}: function-level check")
         run = self._exec([sys.executable, "-m", "optadvise.verify_harness", spec_path], timeout, env)
         problems = self._restore(run.changes)

@@ -1,0 +1,111 @@
+"""The `fix` report: diffs of the verified rewrites and a verdict table (text), or one JSON document."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+
+from optadvise import __version__
+from optadvise.model import Verdict, to_dict
+
+if TYPE_CHECKING:
+    from optadvise.fix import Attempt, FixReport
+
+
+def render_fix(report: FixReport, fmt: str = "text", apply: bool = False, console: Console | None = None) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(fix_document(report, apply), indent=2, default=str) + "\n")
+        return
+    _render_text(report, apply, console or Console(highlight=False))
+
+
+def _verdict_dict(v: Verdict, diff: str) -> dict[str, Any]:
+    d = to_dict(v)
+    cand = d.pop("candidate")
+    cand.pop("original", None)
+    cand.pop("new", None)
+    return {**cand, **d, "diff": diff}
+
+
+def fix_document(report: FixReport, apply: bool = False) -> dict[str, Any]:
+    """JSON: findings, verdicts (Verdict fields, candidate fields minus whole sources, plus `diff`
+    and `applied`), declines, the combined verdict, what was written, exit code and notes."""
+    from optadvise.fix import unified_diff
+
+    verdicts, declines = [], []
+    for a in report.attempts:
+        if a.verdict is not None:
+            verdicts.append({**_verdict_dict(a.verdict, a.diff), "code": a.finding.code, "applied": a.applied})
+        else:
+            declines.append({"rule": a.finding.rule, "code": a.finding.code, "function": a.finding.function,
+                             "lineno": a.finding.lineno, "kind": a.kind, "reason": a.declined})
+    return {
+        "optadvise": __version__,
+        "script": report.script,
+        "args": report.args,
+        "findings": [to_dict(f) for f in report.findings],
+        "verdicts": verdicts,
+        "declines": declines,
+        "combined": _verdict_dict(report.combined, "") if report.combined else None,
+        "diff": unified_diff(report.original, report.final, report.script),
+        "apply": apply,
+        "written": report.written,
+        "exit_code": report.exit_code,
+        "notes": report.notes,
+    }
+
+
+def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
+    return "-" if x is None else f"{x:{spec}}{unit}"
+
+
+def _row(a: Attempt) -> list[str]:
+    f = a.finding
+    where = f"{f.function}:{f.lineno}"
+    if a.verdict is None:
+        return [f.rule, where, a.kind, "-", "-", "-", f"[yellow]{escape(a.declined or '')}[/]"]
+    v = a.verdict
+    mark = ("[bold green]applied[/]" if a.applied else "[green]verified[/]") if v.accepted else "[red]rejected[/]"
+    reason = v.reason if not v.accepted else "; ".join(v.checks)
+    if v.accepted and not a.applied:
+        reason += " (a faster candidate was kept)"
+    return [f.rule, where, a.kind, _fmt(v.speedup, "x"), _fmt(v.compile_s, " s"),
+            _fmt(v.max_rel_diff, "", ".1e"), f"{mark}: {escape(reason)}"]
+
+
+def _render_text(report: FixReport, apply: bool, console: Console) -> None:
+    from optadvise.fix import unified_diff
+
+    console.print(f"[bold]optadvise fix[/] {escape(report.script)}: {len(report.findings)} finding(s)")
+    for a in report.accepted:
+        v = a.verdict
+        assert v is not None
+        console.print(f"\n[bold]{escape(a.finding.rule)}[/] in [bold]{escape(a.finding.function)}[/] "
+                      f"({escape(a.kind)}: {escape(v.candidate.description)}), {v.speedup:.2f}x faster")
+        console.print(Syntax(a.diff, "diff", theme="ansi_dark", background_color="default"))
+    if report.attempts:
+        table = Table("rule", "where", "kind", "speedup", "compile", "max diff", "verdict", title="Verdicts")
+        for a in report.attempts:
+            table.add_row(*_row(a))
+        console.print(table)
+    if report.combined is not None:
+        c = report.combined
+        state = "verified" if c.accepted else "rejected"
+        console.print(f"all rewrites together: {state}, {_fmt(c.speedup, 'x')} vs the original: {escape(c.reason)}")
+    for note in report.notes:
+        console.print(f"[dim]note: {escape(note)}[/]")
+    if report.final == report.original:
+        console.print("[yellow]Nothing verified: the script is unchanged.[/]")
+    elif report.written:
+        console.print(f"[bold green]Wrote[/] {escape(report.written)} "
+                      f"({len(report.accepted)} verified rewrite(s)).")
+    elif not apply:
+        total = unified_diff(report.original, report.final, report.script)
+        console.print(f"{len(report.accepted)} verified rewrite(s), {total.count(chr(10))} diff lines; "
+                      f"run with [bold]--apply[/] to write them.")
