@@ -302,7 +302,8 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     params = [p.name.value for p in worker_def.params.params]  # type: ignore[union-attr]
     if len(targs) != len(params):
         raise Decline("the thread's args do not match the worker's parameters one to one")
-    drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, store) for n in tree.name_nodes(
+    target = store.body[0].targets[0].target  # type: ignore[attr-defined]
+    drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, target) for n in tree.name_nodes(
         worker_def.body, p))}  # type: ignore[union-attr]
     _check_worker(tree, call, kw["target"].value, skip=drop)
     _no_lambdas(tree, targs)

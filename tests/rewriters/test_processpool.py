@@ -1,0 +1,166 @@
+"""processpool rewriter: rewritten scripts print the same; closures, lambdas, globals, unguarded pools decline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from optadvise.model import Finding
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.processpool import ProcessPoolRewriter
+
+
+def finding(src: str) -> Finding:
+    line = next(i for i, s in enumerate(src.splitlines(), 1) if "# <-" in s)
+    return Finding(rule="cpu-bound-threading", code="OA301", filename="s.py", lineno=line, end_lineno=line,
+                   function="main", message="", fixes=["processpool"],
+                   evidence={"threads": 3, "cpu_s": 2.0, "wall_s": 2.1})
+
+
+def propose(src: str) -> str:
+    (cand,) = ProcessPoolRewriter().propose(src, finding(src), None)
+    compile(cand.new, "new", "exec")
+    return cand.new
+
+
+def run(code: str, tmp_path) -> str:
+    path = tmp_path / "s.py"
+    path.write_text(code)
+    r = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+WORK = '''
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+LIMIT = 20_000
+
+
+def crunch(n, scale):
+    total = 0
+    for k in range(n):
+        total += (k * scale) % 7
+    return total
+'''
+
+POSITIVE = {  # name -> (source, text expected in the rewrite)
+    "executor_map": (WORK + '''
+
+def main():
+    with ThreadPoolExecutor(max_workers=2) as ex:  # <-
+        print(list(ex.map(crunch, [LIMIT] * 3, [1, 2, 3])))
+
+
+if __name__ == "__main__":
+    main()
+''', "ProcessPoolExecutor(max_workers=2) as ex"),
+    "executor_submit_guard_block": (WORK + '''
+
+if __name__ == "__main__":
+    pool = ThreadPoolExecutor()  # <-
+    futs = [pool.submit(crunch, LIMIT, s) for s in range(3)]
+    print(sum(f.result() for f in futs))
+    pool.shutdown()
+''', "pool = ProcessPoolExecutor()"),
+    "thread_comprehension": (WORK + '''
+
+def part(n, scale, acc, idx):
+    acc[idx] = crunch(n, scale) + idx
+
+
+def main():
+    acc = {}
+    workers = [threading.Thread(target=part, args=(LIMIT, k + 1, acc, k)) for k in range(3)]  # <-
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print(sorted(acc.items()))
+
+
+if __name__ == "__main__":
+    main()
+''', "def part(n, scale, idx):"),
+    "thread_append_loop_started_inside": (WORK + '''
+
+def part(n, out, slot):
+    out[slot] = crunch(n, slot + 1)
+
+
+def helper_user():
+    return part
+
+
+def main():
+    out = [0] * 3
+    ts = []
+    for s in range(3):
+        t = threading.Thread(target=part, args=(LIMIT, out, s))  # <-
+        ts.append(t)
+        t.start()
+    for t in ts:
+        t.join()
+    print(out)
+
+
+if __name__ == "__main__":
+    main()
+''', "def part_result(n, slot):"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(POSITIVE))
+def test_rewrite_keeps_outputs(name, tmp_path):
+    src, expected = POSITIVE[name]
+    new = propose(src)
+    assert expected in new and "ProcessPoolExecutor" in new
+    assert "threading.Thread" not in new and "ThreadPoolExecutor(" not in new
+    assert run(new, tmp_path) == run(src, tmp_path)
+
+
+def test_thread_rewrite_shape():
+    new = propose(POSITIVE["thread_comprehension"][0])
+    assert "import threading" not in new and "import os" in new
+    assert "[(k, pool.submit(part, LIMIT, k + 1, k)) for k in range(3)]" in new
+    assert "acc[slot] = job.result()" in new and "return crunch(n, scale) + idx" in new
+
+
+def guarded(body: str, worker: str = "") -> str:
+    return WORK + worker + "\n\ndef main():\n" + textwrap.indent(body, "    ") + \
+        '\n\nif __name__ == "__main__":\n    main()\n'
+
+
+NEGATIVE = {
+    "lambda_worker": guarded("with ThreadPoolExecutor() as ex:  # <-\n    list(ex.map(lambda n: n * 2, [1]))\n"),
+    "closure_worker": guarded("def inner(n):\n    return n\nwith ThreadPoolExecutor() as ex:  # <-\n"
+                              "    list(ex.map(inner, [1]))\n"),
+    "method_target": guarded("obj = Worker()\nts = [threading.Thread(target=obj.run, args=(1,)) for _ in range(2)]  # <-\n"
+                             "for t in ts:\n    t.start()\nfor t in ts:\n    t.join()\n",
+                             "\n\nclass Worker:\n    def run(self, n):\n        self.n = n\n"),
+    "global_writer": guarded("with ThreadPoolExecutor() as ex:  # <-\n    list(ex.map(bump, [1]))\n",
+                             "\n\nCOUNT = 0\n\n\ndef bump(n):\n    global COUNT\n    COUNT += n\n"),
+    "mutates_argument": guarded("buf = []\nwith ThreadPoolExecutor() as ex:  # <-\n    ex.submit(fill, buf)\n"
+                                "print(buf)\n", "\n\ndef fill(b):\n    b.append(crunch(10, 1))\n"),
+    "reads_module_state": guarded("with ThreadPoolExecutor() as ex:  # <-\n    list(ex.map(pick, [0]))\n",
+                                  "\n\nTABLE = [1, 2, 3]\n\n\ndef pick(i):\n    return TABLE[i]\n"),
+    "no_main_guard": WORK + "\nwith ThreadPoolExecutor() as ex:  # <-\n    print(list(ex.map(crunch, [10], [1])))\n",
+    "unguarded_top_level_call": WORK + "\n\ndef main():\n    with ThreadPoolExecutor() as ex:  # <-\n"
+                                       "        print(list(ex.map(crunch, [10], [1])))\n\n\nmain()\n",
+    "thread_result_read_early": guarded(
+        "out = [0] * 2\nts = [threading.Thread(target=part, args=(10, out, s)) for s in range(2)]  # <-\n"
+        "for t in ts:\n    t.start()\nprint(out)\nfor t in ts:\n    t.join()\n",
+        "\n\ndef part(n, out, slot):\n    out[slot] = n\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVE))
+def test_declines(name):
+    src = NEGATIVE[name]
+    with pytest.raises(Decline):
+        ProcessPoolRewriter().propose(src, finding(src), None)
