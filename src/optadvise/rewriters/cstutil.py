@@ -17,6 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import (ExpressionContext, ExpressionContextProvider, MetadataWrapper,
                              ParentNodeProvider, PositionProvider)
 
+from optadvise.model import Candidate, Finding
 from optadvise.rewriters.base import Decline
 
 Scope = cst.Module | cst.FunctionDef
@@ -428,3 +429,11 @@ def uses_through(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
                 u = Use("escape", n, f"passed to `{fname}` at line {tree.line(n)}")
             out.append(u)
     return out
+
+
+def candidate(kind: str, finding: Finding, source: str, new: str, description: str,
+              rtol: float, note: str) -> Candidate:
+    """A Candidate for `finding` carrying its location and rule."""
+    return Candidate(rule=finding.rule, kind=kind, function=finding.function, filename=finding.filename,
+                     lineno=finding.lineno, description=description, original=source, new=new,
+                     rtol=rtol, note=note)

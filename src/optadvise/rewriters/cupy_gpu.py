@@ -19,7 +19,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, expr, finish, stmt
+from optadvise.rewriters.cstutil import Edits, Tree, expr, finish, stmt, candidate
 
 HEAVY_PREFIXES = ("numpy.fft.", "numpy.linalg.")
 HEAVY = {"numpy.matmul", "numpy.dot", "numpy.einsum", "numpy.tensordot", "numpy.convolve"}
@@ -47,10 +47,8 @@ class CupyRewriter(Rewriter):
         if device is None:
             raise Decline("CuPy or a CUDA device is not available")
         new, desc = transform(source, finding)
-        return [Candidate(
-            rule=finding.rule, kind=self.kind, function=finding.function, filename=finding.filename,
-            lineno=finding.lineno, description=desc, original=source, new=new, rtol=1e-4,
-            note=f"runs on {device}; host<->device copies at the section's edges are included in timings")]
+        return [candidate(self.kind, finding, source, new, desc, 1e-4,
+                          f"runs on {device}; host<->device copies at the section's edges are included")]
 
 
 def gpu_device() -> str | None:

@@ -15,7 +15,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through
+from optadvise.rewriters.cstutil import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
 
 LOADS = {"numpy.load", "numpy.fromfile"}
 TEXT = {"numpy.loadtxt": "numpy", "numpy.genfromtxt": "numpy", "pandas.read_csv": "pandas",
@@ -67,10 +67,7 @@ class MemmapRewriter(Rewriter):
             desc = f'np.memmap(..., mode="{mode}") instead of np.fromfile for `{name}`'
         edits.replace[id(call)] = new_call
         new = finish(tree, edits, imports)
-        return [Candidate(
-            rule=finding.rule, kind=self.kind, function=finding.function, filename=finding.filename,
-            lineno=finding.lineno, description=desc, original=source, new=new, rtol=0.0,
-            note=_note(finding, profile, mode))]
+        return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile, mode))]
 
 
 def _check_path(tree: Tree, path: cst.BaseExpression, ev_path: str, suffix: str) -> None:

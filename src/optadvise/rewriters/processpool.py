@@ -22,7 +22,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, uses_through
+from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 THREADS = {"threading.Thread"}
@@ -47,10 +47,7 @@ class ProcessPoolRewriter(Rewriter):
         call = pools[0] if pools else threads[0]
         _guarded(tree, call, set())
         new, desc = (_executor(tree, pools[0]) if pools else _threads(tree, threads[0]))
-        return [Candidate(
-            rule=finding.rule, kind=self.kind, function=finding.function, filename=finding.filename,
-            lineno=finding.lineno, description=desc, original=source, new=new, rtol=0.0,
-            note=_note(finding, profile))]
+        return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile))]
 
 
 # ------------------------------------------------------------------------------------ safety checks

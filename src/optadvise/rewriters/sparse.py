@@ -15,7 +15,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt
+from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, candidate
 
 ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}
@@ -60,12 +60,9 @@ class SparseRewriter(Rewriter):
         edits.replace[id(call)] = new_call
         edits.after[id(last_fill)] = [stmt(f"{name} = {name}.tocsr()", tree)]
         new = finish(tree, edits, imports)
-        return [Candidate(
-            rule=finding.rule, kind=self.kind, function=finding.function, filename=finding.filename,
-            lineno=finding.lineno,
-            description=f"build `{name}` as scipy.sparse (LIL while filling, CSR after line {end})",
-            original=source, new=new, rtol=1e-6 if solves else 1e-8,
-            note=_memory_note(finding, profile, name))]
+        return [candidate(self.kind, finding, source, new,
+                          f"build `{name}` as scipy.sparse (LIL while filling, CSR after line {end})",
+                          1e-6 if solves else 1e-8, _memory_note(finding, profile, name))]
 
 
 def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str, cst.Call]:
