@@ -1,0 +1,1 @@
+"""tests/profile: `optadvise profile` end to end, real child processes, no mocks."""
