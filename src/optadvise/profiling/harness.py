@@ -281,11 +281,14 @@ class Harness:
 
         def bootstrap(thread: threading.Thread) -> None:
             w0, c0 = time.perf_counter(), time.thread_time()
+            target = getattr(thread, "_target", None)  # Thread.run deletes it when done
+            code = getattr(target, "__code__", None)
             try:
                 real_bootstrap(thread)
             finally:
-                target = getattr(thread, "_target", None)
-                code = getattr(target, "__code__", None)
+                pooled = getattr(thread, "_optadvise_target", None)  # set by the pool worker wrapper
+                if pooled is not None:
+                    target, code = pooled, getattr(pooled, "__code__", None)
                 harness.threads.append({
                     "name": thread.name,
                     "target": getattr(target, "__qualname__", "") if target else "",
@@ -314,7 +317,7 @@ class Harness:
             fn = targets.get(id(pool)) if pool is not None else None
             del pool
             if fn is not None:
-                thread._target = fn  # type: ignore[attr-defined]
+                thread._optadvise_target = fn  # type: ignore[attr-defined]
             real_worker(executor_ref, work_queue, *rest)
 
         cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]

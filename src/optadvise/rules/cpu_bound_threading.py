@@ -103,7 +103,9 @@ def gil_ratio(threads: list[ThreadStat]) -> tuple[float, float, float]:
 
 def _executor_names(index: ModuleIndex) -> set[str]:
     """Names bound to a ThreadPoolExecutor (`with ThreadPoolExecutor() as pool`, `pool = ...`)."""
-    names = set()
+    names: set[str] = set()
+    if not index.imports("concurrent.futures"):
+        return names
     for node in ast.walk(index.tree):
         if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) \
                 and (index.resolve(node.context_expr.func) or "").endswith("ThreadPoolExecutor") \

@@ -7,6 +7,7 @@ imports, so `np.append`, `numpy.append` and `from numpy import append` all read 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from optadvise.model import MODULE
@@ -17,6 +18,9 @@ NOT_ARRAY = {"numpy.random.default_rng", "numpy.random.seed", "numpy.dtype", "nu
              "numpy.printoptions", "numpy.set_printoptions", "numpy.save", "numpy.savez",
              "numpy.savetxt", "numpy.isscalar", "numpy.ndim", "numpy.shape", "numpy.size",
              "numpy.allclose", "numpy.array_equal", "numpy.testing"}
+
+_LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+_DISPATCH: dict[type, object] = {}
 
 
 @dataclass
@@ -51,7 +55,7 @@ class ModuleIndex(ast.NodeVisitor):
     def __init__(self, source: str, filename: str = "<string>", tree: ast.Module | None = None):
         self.source = source
         self.filename = filename
-        self.lines = source.splitlines()
+        self.lines = re.split(r"\r\n|\r|\n", source)  # ast's line numbering, not str.splitlines()
         self.tree = tree if tree is not None else ast.parse(source, filename)
         self.aliases: dict[str, str] = {}  # local name -> dotted module/object path
         self.scopes: dict[str, Scope] = {MODULE: Scope(MODULE, self.tree)}
@@ -93,15 +97,32 @@ class ModuleIndex(ast.NodeVisitor):
         return [lp for lp in self.loops if lp.function == function]
 
     def imports(self, module: str) -> bool:
-        return any(v == module or v.startswith(module + ".") for v in self.aliases.values())
+        return any(v == module or v.startswith(module + ".") or module.startswith(v + ".")
+                   for v in self.aliases.values())
 
     # ---------------------------------------------------------------------------- traversal
 
+    def visit(self, node: ast.AST) -> None:
+        cls = type(node)
+        method = _DISPATCH.get(cls)
+        if method is None:
+            method = _DISPATCH[cls] = getattr(ModuleIndex, "visit_" + cls.__name__,
+                                              ModuleIndex.generic_visit)
+        method(self, node)
+
     def generic_visit(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.parents[child] = node
-            self.scope_of[child] = self._scope_stack[-1]
-            self.visit(child)
+        """Record parent and scope of each child; skip leaves no rule asks about (`ctx`, operators)."""
+        scope = self._scope_stack[-1]
+        parents, scope_of = self.parents, self.scope_of
+        for name in node._fields:
+            value = getattr(node, name, None)
+            children = value if isinstance(value, list) else (value,)
+            for child in children:
+                if isinstance(child, ast.AST) and not isinstance(child, _LEAVES):
+                    parents[child] = node
+                    scope_of[child] = scope
+                    if type(child) is not ast.Constant:
+                        self.visit(child)
 
     def visit_Import(self, node: ast.Import) -> None:
         for a in node.names:

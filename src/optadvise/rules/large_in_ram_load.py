@@ -60,6 +60,8 @@ class LargeInRamLoad(Rule):
                 continue
             else:
                 api = "read"
+            if api != "read" and _not_a_big_file(node):
+                continue
             target = _assigned_name(index, node)
             sliced = target is not None and _only_sliced(index, call.function, target, node)
             sites.append(Site(
@@ -67,7 +69,8 @@ class LargeInRamLoad(Rule):
                 function=call.function,
                 message=f"{api.replace('numpy.', 'np.')} reads the whole file into memory"
                         + (f" but `{target}` is only indexed afterwards" if sliced else ""),
-                detail={"api": api, "name": target, "only_sliced": sliced}))
+                detail={"api": api, "name": target, "only_sliced": sliced},
+                confident=api != "read"))  # a text read's size is unknowable statically
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
@@ -87,6 +90,21 @@ class LargeInRamLoad(Rule):
                    f"loaded in {load.seconds:.2f} s ({share:.0%} of the run). Memory-map it instead.")
         return self.finding(index, site, message=message, evidence=evidence, share=share,
                             fixes=self.fixes if site.detail["api"] != "read" else ())
+
+
+def _not_a_big_file(call: ast.Call) -> bool:
+    """In-memory sources (StringIO, lists of lines, literals) and lazily opened .npz archives."""
+    if not call.args:
+        return False
+    src = call.args[0]
+    if isinstance(src, (ast.List, ast.ListComp, ast.Tuple, ast.GeneratorExp)):
+        return True
+    if isinstance(src, ast.Constant):
+        return not isinstance(src.value, str) or src.value.endswith(".npz")
+    if isinstance(src, ast.Call):
+        name = src.func.attr if isinstance(src.func, ast.Attribute) else getattr(src.func, "id", "")
+        return name in ("StringIO", "BytesIO")
+    return False
 
 
 def _load_at(profile: Profile, lineno: int, api: str) -> LoadStat | None:

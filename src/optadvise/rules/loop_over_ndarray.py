@@ -71,7 +71,8 @@ class LoopOverNdarray(Rule):
                 message=f"Python loop {what} element by element; {facts.dependence_text()}",
                 detail={"names": names, "dependence": facts.dependence, "why": facts.why,
                         "static_arrays": sorted(facts.static_arrays)},
-                confident=bool(facts.static_arrays)))
+                confident=bool(facts.static_arrays) and not _few_iterations(loop.node)
+                and not _row_wise(loop.node)))
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
@@ -105,6 +106,35 @@ class LoopFacts:
         return {"independent": "its iterations are independent",
                 "reduction": "its iterations only accumulate a reduction",
                 }.get(self.dependence, f"it carries a dependence between iterations ({self.why})")
+
+
+def _few_iterations(node: ast.For | ast.While) -> bool:
+    """`range(4)`, `range(a.ndim)`, `range(len(a.shape))`, `for ax in (0, 1)`: a few items or axes."""
+    if not isinstance(node, ast.For):
+        return False
+    it = node.iter
+    if isinstance(it, (ast.Tuple, ast.List)):
+        return True
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
+        return False
+    if all(isinstance(a, ast.Constant) and isinstance(a.value, int) and a.value < 1000
+           for a in it.args):
+        return True
+    for n in (n for a in it.args for n in ast.walk(a)):
+        if isinstance(n, ast.Attribute) and n.attr == "ndim":
+            return True
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "len" \
+                and n.args and isinstance(n.args[0], ast.Attribute) and n.args[0].attr == "shape":
+            return True
+    return False
+
+
+def _row_wise(node: ast.For | ast.While) -> bool:
+    """Every indexing by the loop variable takes a whole slice too (`a[i, :]`): per-row array work."""
+    lvars = loop_vars(node)
+    subs = [s for s in ast.walk(node) if isinstance(s, ast.Subscript)
+            and {n.id for n in ast.walk(s.slice) if isinstance(n, ast.Name)} & lvars]
+    return bool(subs) and all(any(isinstance(n, ast.Slice) for n in ast.walk(s.slice)) for s in subs)
 
 
 def _ancestors(loop: Loop) -> list[Loop]:
