@@ -95,7 +95,9 @@ def compare_text(a: str, b: str, rtol: float, atol: float = ATOL,
             continue
         (va, sa), (vb, sb) = x[1], y[1]
         d = rel_diff(va, vb)
-        if _INT.fullmatch(sa) and _INT.fullmatch(sb):
+        if bool(_INT.fullmatch(sa)) != bool(_INT.fullmatch(sb)):
+            return Diff(False, f"number format differs at token {i + 1}: {sa} vs {sb}", max(worst, d))
+        if _INT.fullmatch(sa):
             ok = int(sa) == int(sb)
         else:
             ok = numbers_close(va, vb, rtol, atol)
@@ -152,6 +154,15 @@ def _is_number(x: Any) -> bool:
         return isinstance(x, np.generic) and np.issubdtype(type(x), np.number) or isinstance(x, np.bool_)
     except ImportError:  # pragma: no cover
         return False
+
+
+def _number_kind(x: Any) -> str:
+    """bool, int or float: a value changing kind (2500 -> 2500.0) is a different result."""
+    import numbers
+
+    if isinstance(x, bool) or type(x).__name__ == "bool_":
+        return "bool"
+    return "int" if isinstance(x, numbers.Integral) or "int" in type(x).__name__ else "float"
 
 
 def compare_arrays(a: Any, b: Any, rtol: float, atol: float = ATOL, what: str = "array") -> Diff:
@@ -219,9 +230,9 @@ def compare_values(a: Any, b: Any, rtol: float, atol: float = ATOL, what: str = 
             ok = numbers_close(complex(a).real, complex(b).real, rtol, atol) and \
                 numbers_close(complex(a).imag, complex(b).imag, rtol, atol)
             return Diff(ok, "" if ok else f"{what}: {a!r} vs {b!r}")
+        if _number_kind(a) != _number_kind(b):
+            return Diff(False, f"{what}: {type(a).__name__} {a!r} vs {type(b).__name__} {b!r}")
         fa, fb = float(a), float(b)
-        if isinstance(a, (bool,)) != isinstance(b, (bool,)):
-            return Diff(False, f"{what}: {type(a).__name__} vs {type(b).__name__}")
         ok = numbers_close(fa, fb, rtol, atol)
         return Diff(ok, "" if ok else f"{what}: {a!r} vs {b!r}", rel_diff(fa, fb))
     if type(a) is not type(b):

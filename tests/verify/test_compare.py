@@ -78,3 +78,9 @@ def test_files(tmp_path, suffix):
     if suffix == ".npy":
         np.save(b, x + 0.1)
         assert not compare_files(str(a), str(b), 1e-9).ok
+
+
+def test_number_kind_changes_are_differences():
+    assert not compare_text("big 2500", "big 2500.0", 1e-9).ok
+    assert not compare_values(2500, 2500.0, 1e-9).ok
+    assert compare_values(np.int64(3), 3, 1e-9).ok

@@ -1,0 +1,99 @@
+"""Function-level checks: same printed output is not enough; argument mutation and generated inputs count."""
+
+import pytest
+
+from optadvise.verify import Verifier
+
+from .helpers import edit, listing, write
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = '''
+import numpy as np
+
+
+def scaled_total(x, factor):
+    total = 0.0
+    for i in range(x.shape[0]):
+        x[i] = x[i] * factor
+        total += x[i]
+    return total
+
+
+def largest(x):
+    best = x[0]
+    for v in x:
+        if v > best:
+            best = v
+    return best
+
+
+def count_big(x, limit):
+    n = 0
+    for v in x:
+        if v > limit:
+            n += 1
+    return n
+
+
+data = np.linspace(0.0, 1.0, 5001)
+print(f"total {scaled_total(data.copy(), 2.0):.10f}")
+print(f"largest {largest(data):.10f}")
+print(f"big {count_big(data, 0.5)}")
+'''
+
+LOOP_TOTAL = ("    total = 0.0\n    for i in range(x.shape[0]):\n        x[i] = x[i] * factor\n"
+              "        total += x[i]\n    return total")
+LOOP_MAX = "    best = x[0]\n    for v in x:\n        if v > best:\n            best = v\n    return best"
+LOOP_COUNT = "    n = 0\n    for v in x:\n        if v > limit:\n            n += 1\n    return n"
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fn")
+    write(str(d), "slow.py", SCRIPT)
+    before = listing(str(d))
+    with Verifier("slow.py", [], timeout=60, cwd=str(d), runs=1) as v:
+        yield d, v, before
+
+
+def _verify(setup, pairs, function):
+    d, v, before = setup
+    verdict = v.verify(edit((d / "slow.py").read_text(), *pairs, function=function), min_speedup=1.0)
+    assert listing(str(d)) == before
+    return verdict
+
+
+def test_dropped_in_place_update_with_same_printed_output(setup):
+    verdict = _verify(setup, [(LOOP_TOTAL, "    return np.sum(x * factor)")], "scaled_total")
+    assert not verdict.accepted
+    assert "script-output" in verdict.checks  # the printed output alone agreed
+    assert "argument 1" in verdict.reason and "in-place update" in verdict.reason
+
+
+def test_wrong_on_generated_inputs_only(setup):
+    # the script's data are sorted, so "the last element" is its maximum; not so in general
+    verdict = _verify(setup, [(LOOP_MAX, "    return x[-1]")], "largest")
+    assert not verdict.accepted and "script-output" in verdict.checks
+    assert "generated inputs" in verdict.reason
+
+
+def test_correct_vectorisation_passes_all_inputs(setup):
+    verdict = _verify(setup, [(LOOP_COUNT, "    return int(np.count_nonzero(x > limit))")], "count_big")
+    assert "function:3 inputs" in verdict.checks, verdict.reason  # 1 real call + 2 generated
+
+
+def test_return_type_change_is_caught(setup):
+    verdict = _verify(setup, [(LOOP_COUNT, "    return float(np.count_nonzero(x > limit))")], "count_big")
+    assert not verdict.accepted and "number format differs" in verdict.reason  # "2500.0" for "2500"
+
+
+def test_recursive_function_is_skipped_not_failed(setup):
+    verdict = _verify(setup, [(LOOP_COUNT, "    return int(np.count_nonzero(x > limit)) if len(x) else "
+                                           "count_big(x, limit)")], "count_big")
+    assert "function:3 inputs" in verdict.checks  # the candidate may recurse; the original does not
+
+
+def test_module_level_finding_skips_function_check(setup):
+    verdict = _verify(setup, [("data = np.linspace", "data = np.linspace")], "<module>")
+    assert not any(c.startswith("function") for c in verdict.checks)
