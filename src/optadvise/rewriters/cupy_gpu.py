@@ -34,7 +34,7 @@ ELEMENTWISE = {"exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tan
 ALLOWED = ({f"numpy.fft.{f}" for f in FFT} | {f"numpy.linalg.{f}" for f in LINALG} | HEAVY
            | {f"numpy.{f}" for f in ELEMENTWISE})
 METHODS = {"sum", "mean", "max", "min", "astype", "conj", "std", "var", "prod", "dot"}
-SHAPE_ATTRS = {"shape", "ndim", "dtype", "size"}
+VIEW_ATTRS = {"T", "mT", "real", "imag"}
 
 
 @register
@@ -192,10 +192,12 @@ def _device_operand(tree: Tree, n: cst.Name) -> bool:
     """A name read as an array operand: a positional argument of a NumPy call or a side of `@`."""
     p = tree.parent.get(n)
     if isinstance(p, cst.Arg) and p.keyword is None and p.value is n:
-        call = tree.parent.get(p)
-        return isinstance(call, cst.Call) and tree.resolve(call.func) in ALLOWED
+        call = tree.parent.get(p)  # the first argument only: a scalar moved to a 0-d array changes dtypes
+        return isinstance(call, cst.Call) and tree.resolve(call.func) in ALLOWED and call.args[0] is p
     if isinstance(p, cst.BinaryOperation) and isinstance(p.operator, cst.MatrixMultiply):
         return True
+    if isinstance(p, cst.Subscript) and p.value is n:
+        return True
     if isinstance(p, cst.Attribute) and p.value is n:
-        return p.attr.value in METHODS and isinstance(tree.parent.get(p), cst.Call)
+        return p.attr.value in VIEW_ATTRS or (p.attr.value in METHODS and isinstance(tree.parent.get(p), cst.Call))
     return False
