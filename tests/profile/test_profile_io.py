@@ -23,7 +23,7 @@ def smooth(a):
     return out
 
 
-data = np.linspace(0.0, 1.0, 150_000)
+data = np.linspace(0.0, 1.0, 600_000)
 res = smooth(data)
 print("checksum", round(float(res.sum()), 3))
 """
@@ -80,7 +80,7 @@ def test_json_document_shape(hot):
     body = {ln["lineno"]: ln for ln in smooth["lines"]}
     assert body[8]["share"] > 0.5 and body[8]["hits"] > 0
     arrays = {a["name"]: a for a in doc["arrays"]}
-    assert arrays["data"]["shape"] == [150_000] and arrays["data"]["dtype"] == "float64"
+    assert arrays["data"]["shape"] == [600_000] and arrays["data"]["dtype"] == "float64"
     assert {f["rule"] for f in doc["findings"]} == {"loop-over-ndarray"}
 
 
