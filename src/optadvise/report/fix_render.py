@@ -65,18 +65,22 @@ def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
     return "-" if x is None else f"{x:{spec}}{unit}"
 
 
-def _row(a: Attempt) -> list[str]:
+def _row(a: Attempt, written: bool) -> list[str]:
     f = a.finding
     where = f"{f.function}:{f.lineno}"
     if a.verdict is None:
-        return [f.rule, where, a.kind, "-", "-", "-", f"[yellow]{escape(a.declined or '')}[/]"]
+        return [f.rule, where, a.kind, "-", "-", f"[yellow]{escape(a.declined or '')}[/]"]
     v = a.verdict
-    mark = ("[bold green]applied[/]" if a.applied else "[green]verified[/]") if v.accepted else "[red]rejected[/]"
-    reason = v.reason if not v.accepted else "; ".join(v.checks)
-    if v.accepted and not a.applied:
-        reason += " (a faster candidate was kept)"
-    return [f.rule, where, a.kind, _fmt(v.speedup, "x"), _fmt(v.compile_s, " s"),
-            _fmt(v.max_rel_diff, "", ".1e"), f"{mark}: {escape(reason)}"]
+    if not v.accepted:
+        mark, reason = "[red]rejected[/]", v.reason
+    else:
+        mark = "[bold green]applied[/]" if a.applied and written else "[green]verified[/]"
+        reason = ", ".join(v.checks) + ("" if a.applied else " (not chosen: another candidate was faster "
+                                                              "or the combination failed)")
+    speed = _fmt(v.speedup, "x")
+    if v.compile_s is not None and v.compile_s >= 0.05:
+        speed += f"\n+{v.compile_s:.1f} s JIT"
+    return [f.rule, where, a.kind, speed, _fmt(v.max_rel_diff, "", ".1e"), f"{mark}: {escape(reason)}"]
 
 
 def _render_text(report: FixReport, apply: bool, console: Console) -> None:
@@ -90,9 +94,14 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
                       f"({escape(a.kind)}: {escape(v.candidate.description)}), {v.speedup:.2f}x faster")
         console.print(Syntax(a.diff, "diff", theme="ansi_dark", background_color="default"))
     if report.attempts:
-        table = Table("rule", "where", "kind", "speedup", "compile", "max diff", "verdict", title="Verdicts")
+        table = Table(title="Verdicts", expand=True)
+        table.add_column("rule", overflow="fold", max_width=18)
+        table.add_column("where", overflow="fold", max_width=16)
+        for col in ("kind", "speedup", "max diff"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("verdict", ratio=1, min_width=24, overflow="fold")
         for a in report.attempts:
-            table.add_row(*_row(a))
+            table.add_row(*_row(a, bool(report.written)))
         console.print(table)
     if report.combined is not None:
         c = report.combined

@@ -1,0 +1,176 @@
+"""`optadvise fix`: the rewrite/verify loop, --apply, JSON, rewriter failures and exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from optadvise.errors import OptadviseError
+from optadvise.fix import fix_source, line_map, relocate, run_fix
+from optadvise.model import Candidate, Finding
+from optadvise.rewriters import Decline, Rewriter
+from optadvise.verify import Verifier
+
+LOOP = "    s = 0.0\n    for i in range(x.shape[0]):\n        s += x[i]\n    return s"
+SCRIPT = f'''import numpy as np
+
+
+def total(x):
+{LOOP}
+
+
+x = np.arange(N, dtype=np.float64) * 0.5
+print(f"total {{total(x):.6f}}")
+'''
+
+
+class Edit(Rewriter):
+    """A test rewriter: replaces `old` with `new` (declines when `old` is absent), or raises `error`."""
+
+    kind = "vectorize"
+    rules = ("loop-over-ndarray",)
+
+    def __init__(self, old="", new="", error=None, kind="vectorize"):
+        self.old, self.new, self.error, self.kind = old, new, error, kind
+
+    def applies(self, finding):
+        return True
+
+    def propose(self, source, finding, profile):
+        if self.error:
+            raise self.error
+        if self.old not in source:
+            raise Decline("no loop to rewrite")
+        return [Candidate(finding.rule, self.kind, finding.function, finding.filename, finding.lineno,
+                          "test rewrite", source, source.replace(self.old, self.new))]
+
+
+def _script(tmp_path, n):
+    p = tmp_path / "slow.py"
+    p.write_text(SCRIPT.replace("N", str(n)))
+    return p
+
+
+def _run(monkeypatch, capsys, tmp_path, rewriters, apply=True):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("optadvise.rewriters.load_all", lambda: rewriters)
+    code = run_fix("slow.py", [], apply=apply, function=None, rule=None, fmt="json", min_speedup=1.1,
+                   timeout=60)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_line_map_and_relocate():
+    before = "a\nb\nc\nd\n"
+    after = "a\nx\ny\nc\nd\n"
+    assert line_map(before, after) == {1: 1, 3: 4, 4: 5}
+    f = Finding("r", "OA1", "s.py", 3, 4, "f", "m")
+    assert (relocate(f, before, after).lineno, relocate(f, before, after).end_lineno) == (4, 5)
+    assert relocate(Finding("r", "OA1", "s.py", 2, 3, "f", "m"), before, after) is None
+
+
+@pytest.mark.slow
+def test_apply_writes_verified_rewrite_and_second_run_changes_nothing(tmp_path, monkeypatch, capsys):
+    p = _script(tmp_path, 2_000_000)
+    rewriters = [Edit(LOOP, "    return np.sum(x)")]
+    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    assert code == 0, doc["verdicts"]
+    assert doc["written"] == str(p.resolve()) and "np.sum(x)" in p.read_text()
+    (v,) = doc["verdicts"]
+    assert v["accepted"] and v["applied"] and "+    return np.sum(x)" in v["diff"] and "new" not in v
+    after = p.read_bytes()
+    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    assert code == 1 and p.read_bytes() == after and doc["written"] is None
+    assert sorted(os.listdir(tmp_path)) == ["slow.py"]
+
+
+@pytest.mark.slow
+def test_wrong_and_broken_rewriters_never_written(tmp_path, monkeypatch, capsys):
+    p = _script(tmp_path, 20_000)
+    before = p.read_bytes()
+    rewriters = [Edit(error=RuntimeError("boom")), Edit("nothing here", ""),
+                 Edit(LOOP, "    return np.sum(x[1:]) + 1.0"), Edit(LOOP, "    return np.sum(x, axis=1)"),
+                 Edit(LOOP, "    return np.sum(x) +")]
+    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    assert code == 1 and p.read_bytes() == before and doc["written"] is None
+    reasons = [d["reason"] for d in doc["declines"]]
+    assert "rewriter error: RuntimeError: boom" in reasons and "declined: no loop to rewrite" in reasons
+    assert any(r.startswith("rewriter error: candidate is not valid Python") for r in reasons)
+    assert [v["accepted"] for v in doc["verdicts"]] == [False, False]
+    assert "numbers differ" in doc["verdicts"][0]["reason"]
+    assert "candidate crashed: numpy.exceptions.AxisError" in doc["verdicts"][1]["reason"]
+    assert sorted(os.listdir(tmp_path)) == ["slow.py"]
+
+
+TWO = '''import numpy as np
+
+
+def total(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+    return s
+
+
+def count(x):
+    n = 0
+    for i in range(x.shape[0]):
+        if x[i] > 1.0:
+            n += 1
+    return n
+
+
+x = np.arange(1_500_000, dtype=np.float64) * 0.5
+print(f"total {total(x):.6f} count {count(x)}")
+'''
+
+
+@pytest.mark.slow
+def test_two_findings_chain_and_combined_check(tmp_path, monkeypatch):
+    (tmp_path / "slow.py").write_text(TWO)
+    monkeypatch.chdir(tmp_path)
+    findings = [Finding("loop-over-ndarray", "OA101", "slow.py", 5, 6, "total", "m", fixes=["vectorize"]),
+                Finding("loop-over-ndarray", "OA101", "slow.py", 12, 14, "count", "m", fixes=["vectorize"])]
+    rewriters = [Edit("    s = 0.0\n    for i in range(x.shape[0]):\n        s += x[i]\n    return s",
+                      "    return np.sum(x)"),
+                 Edit("    n = 0\n    for i in range(x.shape[0]):\n        if x[i] > 1.0:\n            n += 1\n"
+                      "    return n", "    return int(np.count_nonzero(x > 1.0))")]
+    with Verifier("slow.py", [], timeout=60, runs=1) as v:
+        report = fix_source(v, TWO, findings, None, rewriters, min_speedup=1.1, name="slow.py", args=[])
+    applied = [a for a in report.attempts if a.applied]
+    assert len(applied) == 2, [(a.kind, a.declined, a.verdict and a.verdict.reason) for a in report.attempts]
+    assert report.combined is not None and report.combined.accepted, report.combined.reason
+    assert "np.sum(x)" in report.final and "np.count_nonzero" in report.final
+    assert report.combined.t_original_s > report.combined.t_candidate_s  # timed against the original
+
+
+def _cli(tmp_path, *args, script=None):
+    if script is not None:
+        (tmp_path / "s.py").write_text(textwrap.dedent(script))
+    return subprocess.run([sys.executable, "-m", "optadvise", "fix", *args], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_exit_codes(tmp_path):
+    r = _cli(tmp_path, "missing.py")
+    assert r.returncode == 2 and r.stderr.startswith("optadvise: error:") and "Traceback" not in r.stderr
+    r = _cli(tmp_path, "s.py", script="raise ValueError('bad data')\n")
+    assert r.returncode == 3 and "ValueError" in r.stderr and "Traceback" not in r.stderr
+    r = _cli(tmp_path, "s.py", "--timeout", "1", script="import time\ntime.sleep(30)\n")
+    assert r.returncode == 4 and "timeout" in r.stderr
+    r = _cli(tmp_path, "s.py", "--apply", script="print('hello')\n")
+    assert r.returncode == 1 and (tmp_path / "s.py").read_text() == "print('hello')\n"
+    r = _cli(tmp_path, "s.py", "--rule", "no-such-rule")
+    assert r.returncode == 2 and "unknown rule" in r.stderr
+
+
+def test_script_failure_raises_before_any_candidate(tmp_path, monkeypatch):
+    (tmp_path / "slow.py").write_text("import sys\nsys.exit(5)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("optadvise.rewriters.load_all", lambda: pytest.fail("no rewriting"))
+    with pytest.raises(OptadviseError) as e:
+        run_fix("slow.py", [], apply=True, function=None, rule=None, fmt="text", min_speedup=1.1, timeout=60)
+    assert e.value.code == 3
