@@ -225,6 +225,12 @@ def compare_values(a: Any, b: Any, rtol: float, atol: float = ATOL, what: str = 
         if type(a) is not type(b):
             return Diff(False, f"{what}: {type(a).__name__} vs {type(b).__name__}")
         return compare_arrays(a.toarray(), b.toarray(), rtol, atol, what)
+    if hasattr(a, "bit_generator") and hasattr(b, "bit_generator"):  # numpy Generator: its stream position
+        same = type(a) is type(b) and a.bit_generator.state == b.bit_generator.state
+        return Diff(same, "" if same else f"{what}: random generator left in a different state "
+                                          f"(numbers drawn differently)")
+    if type(a).__name__ == "RandomState" and type(b).__name__ == "RandomState":
+        return compare_values(a.get_state(legacy=False), b.get_state(legacy=False), 0.0, 0.0, what)
     if _is_number(a) and _is_number(b):
         if isinstance(a, complex) or isinstance(b, complex) or "complex" in type(a).__name__:
             ok = numbers_close(complex(a).real, complex(b).real, rtol, atol) and \

@@ -84,3 +84,13 @@ def test_number_kind_changes_are_differences():
     assert not compare_text("big 2500", "big 2500.0", 1e-9).ok
     assert not compare_values(2500, 2500.0, 1e-9).ok
     assert compare_values(np.int64(3), 3, 1e-9).ok
+
+
+def test_random_generators_compare_by_stream_position():
+    a, b = np.random.default_rng(1), np.random.default_rng(1)
+    assert compare_values(a, b, 1e-9).ok
+    b.random()
+    assert not compare_values(a, b, 1e-9).ok
+    r1, r2 = np.random.RandomState(2), np.random.RandomState(2)
+    r2.random_sample()
+    assert not compare_values(r1, r2, 1e-9).ok
