@@ -1,0 +1,284 @@
+"""Shared loop analysis for the vectorize and numba rewriters.
+
+What a loop rewrite needs to know before it touches anything: the loop at a finding's line and its
+scope, what is known of each array's ndim/dtype (profile > finding evidence > the allocation that made
+it), which names the rest of the scope reads, and whether an array written in the loop was freshly
+allocated just before it (so no other name can alias it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ExpressionContext, ExpressionContextProvider
+
+from optadvise.model import MODULE, Finding, Profile
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cstutil import Tree, call_args, dotted
+
+LOOPS = (cst.For, cst.While)
+# numpy calls that return new memory (no aliasing of any existing array)
+FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like",
+         "copy", "array", "arange", "linspace"}
+SHAPE_ARG = {"empty": 0, "zeros": 0, "ones": 0, "full": 0}
+LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "copy"}
+RANDOM_F8 = {"random", "standard_normal", "normal", "uniform", "rand", "randn", "exponential"}
+DTYPES = {"float": "float64", "float64": "float64", "double": "float64", "float32": "float32",
+          "single": "float32", "int": "int64", "int64": "int64", "int32": "int32", "int8": "int8",
+          "int16": "int16", "uint8": "uint8", "uint32": "uint32", "uint64": "uint64", "bool": "bool",
+          "complex": "complex128", "complex128": "complex128", "float16": "float16"}
+
+
+@dataclass
+class Facts:
+    """ndim and dtype of names that hold arrays, as far as they are known."""
+
+    arrays: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (ndim, dtype or "")
+    observed: bool = False  # a profile listed the arrays alive in this function
+    scalars_seen: set[str] = field(default_factory=set)  # names the profile saw as non-arrays
+
+    def ndim(self, name: str) -> int | None:
+        return self.arrays[name][0] if name in self.arrays else None
+
+    def dtype(self, name: str) -> str:
+        return self.arrays[name][1] if name in self.arrays else ""
+
+    def maybe_array(self, name: str) -> bool:
+        """Whether a loop-invariant name might be a non-scalar array (which breaks element maths)."""
+        return name in self.arrays and self.arrays[name][0] > 0
+
+
+def loop_at(tree: Tree, lineno: int) -> cst.For | cst.While:
+    """The loop statement whose first line is `lineno`."""
+    for n in tree.walk(tree.module):
+        if isinstance(n, LOOPS) and tree.line(n) == lineno:
+            return n
+    raise Decline(f"no for/while loop starts at line {lineno}")
+
+
+def qualname(tree: Tree, node: cst.CSTNode) -> str:
+    parts = [a.name.value for a in tree.ancestors(node) if isinstance(a, (cst.FunctionDef, cst.ClassDef))]
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        parts.insert(0, node.name.value)
+    return ".".join(reversed(parts)) or MODULE
+
+
+def loads(tree: Tree, root: cst.CSTNode) -> list[cst.Name]:
+    """Name nodes read (Load context, or augmented-assignment targets) under root."""
+    ctx = tree.wrapper.resolve(ExpressionContextProvider)
+    out = []
+    for n in tree.walk(root):
+        if isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.LOAD:
+            out.append(n)
+        elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
+            out.append(n.target)
+    return out
+
+
+def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str]:
+    """Names read anywhere in `scope` (the whole module for module level) outside `region`."""
+    root = tree.module if isinstance(scope, cst.Module) else scope
+    return {n.value for n in loads(tree, root) if not tree.inside(n, region)}
+
+
+def assigned_names(tree: Tree, root: cst.CSTNode) -> set[str]:
+    return tree.stores(root)
+
+
+def siblings_before(tree: Tree, stmt: cst.BaseStatement) -> list[cst.BaseStatement]:
+    """Statements of stmt's block that precede it, nearest first."""
+    block = tree.parent.get(stmt)
+    body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+    if stmt not in body:
+        return []
+    return list(reversed(body[: body.index(stmt)]))
+
+
+def single_assign(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
+    """(`name`, value) when stmt is the simple statement `name = value`."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        a = stmt.body[0]
+        if isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name):
+            return a.targets[0].target.value, a.value
+    return None
+
+
+def last_assignment_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> cst.BaseExpression | None:
+    """The value of the nearest preceding sibling `name = value`, if no statement in between mentions
+    `name` at all (so nothing can have aliased or rebound it); else None."""
+    for s in siblings_before(tree, stmt):
+        sa = single_assign(s)
+        if sa is not None and sa[0] == name:
+            return sa[1]
+        if tree.name_nodes(s, name):
+            return None
+    return None
+
+
+def is_fresh_alloc(tree: Tree, value: cst.BaseExpression) -> bool:
+    """A numpy allocation/copy that returns new memory."""
+    if not isinstance(value, cst.Call):
+        return False
+    fn = tree.resolve(value.func) or ""
+    if fn.startswith("numpy.") and fn.split(".", 1)[1] in FRESH:
+        if fn == "numpy.array":
+            return not any(a.keyword is not None and a.keyword.value == "copy" for a in value.args)
+        return True
+    return isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy" and not value.args
+
+
+def fresh_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
+    value = last_assignment_before(tree, stmt, name)
+    return value is not None and is_fresh_alloc(tree, value)
+
+
+def bound_names(target: cst.CSTNode) -> list[str]:
+    """Names a target binds (not names merely used inside a subscript or attribute target)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in bound_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
+
+
+def _dtype_of(tree: Tree, node: cst.BaseExpression | None) -> str:
+    if node is None:
+        return ""
+    d = dotted(node)
+    if d is not None:
+        return DTYPES.get(d.split(".")[-1], "")
+    if isinstance(node, cst.SimpleString):
+        return DTYPES.get(node.evaluated_value, "")  # type: ignore[arg-type]
+    return ""
+
+
+def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, depth: int,
+                 known: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+    """(ndim, dtype) of an allocation expression, if it is one we can read."""
+    if depth > 4:
+        return None
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy" \
+            and isinstance(value.func.value, cst.Name) and not value.args:
+        return static_facts(tree, scope, value.func.value.value, depth + 1, known)
+    if not isinstance(value, cst.Call):
+        return None
+    try:
+        pos, kw = call_args(value)
+    except Decline:
+        return None
+    fn = tree.resolve(value.func) or ""
+    short = fn.split(".")[-1]
+    dt = _dtype_of(tree, kw["dtype"].value) if "dtype" in kw else ""
+    if fn.startswith("numpy.") and short in SHAPE_ARG and pos:
+        shape = pos[0].value
+        nd = len(shape.elements) if isinstance(shape, cst.Tuple) else 1
+        if short == "full":
+            return (nd, dt) if dt else None
+        if "dtype" in kw and not dt:
+            return None
+        if len(pos) > 1:
+            dt = _dtype_of(tree, pos[1].value)
+            if not dt:
+                return None
+        return nd, dt or "float64"
+    if fn.startswith("numpy.") and short in LIKE and pos and isinstance(pos[0].value, cst.Name):
+        base = static_facts(tree, scope, pos[0].value.value, depth + 1, known)
+        if base is None or ("dtype" in kw and not dt):
+            return None
+        return base[0], dt or base[1]
+    if fn == "numpy.linspace":
+        return 1, "float64"
+    if short in RANDOM_F8 and (fn.startswith("numpy.random.") or isinstance(value.func, cst.Attribute)):
+        if fn.startswith("numpy.random.") and short in ("rand", "randn"):
+            return len(pos), "float64"
+        size = kw["size"].value if "size" in kw else (pos[0].value if short in ("random", "standard_normal") and pos
+                                                     else pos[2].value if len(pos) > 2 else None)
+        if size is None:
+            return None
+        return (len(size.elements) if isinstance(size, cst.Tuple) else 1), ("float64" if not dt else dt)
+    return None
+
+
+def static_facts(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
+                 known: dict[str, tuple[int, str]] | None = None) -> tuple[int, str] | None:
+    """(ndim, dtype) of `name` when every assignment to it in scope is an allocation we can read
+    (or, for names in `known`, what was observed)."""
+    if known and name in known:
+        return known[name]
+    if isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params}:
+        return None
+    facts: set[tuple[int, str]] = set()
+    root = scope.body if isinstance(scope, cst.FunctionDef) else scope
+    for n in tree.walk(root):
+        if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(n, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.With)):
+            targets = ([t.target for t in n.targets] if isinstance(n, cst.Assign)
+                       else [n.target] if not isinstance(n, cst.With) else [])
+            hits = [t for t in targets if name in bound_names(t)]
+            if isinstance(n, cst.With) and any(isinstance(m, cst.Name) and m.value == name
+                                               for it in n.items for m in tree.walk(it)):
+                return None
+            if not hits:
+                continue
+            if not (isinstance(n, cst.Assign) and len(targets) == 1 and isinstance(targets[0], cst.Name)):
+                return None
+            f = _static_fact(tree, scope, n.value, depth, known or {})
+            if f is None:
+                return None
+            facts.add(f)
+    return facts.pop() if len(facts) == 1 else None
+
+
+def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Profile | None,
+                 names: set[str]) -> Facts:
+    """What is known about each of `names`: profile first, then the finding's evidence, then the source."""
+    facts = Facts()
+    fname = qualname(tree, scope) if not isinstance(scope, cst.Module) else MODULE
+    seen: dict[str, set[tuple[int, str]]] = {}
+    if profile is not None:
+        mine = [a for a in profile.arrays if a.function in (fname, finding.function)]
+        facts.observed = bool(mine)
+        for a in mine:
+            if a.kind in ("ndarray", "memmap"):
+                seen.setdefault(a.name, set()).add((len(a.shape), a.dtype))
+            else:
+                facts.scalars_seen.add(a.name)  # lists etc.: never treated as arrays
+    ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
+    if isinstance(ev, dict):
+        for k, v in ev.items():
+            if isinstance(v, dict) and "shape" in v and k not in seen:
+                seen.setdefault(k, set()).add((len(v["shape"]), str(v.get("dtype", ""))))
+    for k, s in seen.items():
+        if len(s) == 1:
+            facts.arrays[k] = next(iter(s))
+        elif len({nd for nd, _ in s}) == 1:
+            facts.arrays[k] = (next(iter(s))[0], "")
+    for k in names:
+        if k not in facts.arrays and k not in facts.scalars_seen:
+            f = static_facts(tree, scope, k, known=facts.arrays)
+            if f is not None:
+                facts.arrays[k] = f
+    return facts
+
+
+def enclosing_loops(tree: Tree, node: cst.CSTNode, scope: cst.CSTNode) -> list[cst.CSTNode]:
+    out = []
+    for a in tree.ancestors(node):
+        if a is scope:
+            break
+        if isinstance(a, LOOPS):
+            out.append(a)
+    return out
+
+
+def independent_iterations(tree: Tree, loop: cst.For) -> bool:
+    """Whether the vectorizer's dependence analysis proves this loop's iterations independent."""
+    from optadvise.rewriters.vectorize_core import analyse_loop  # shared analysis, imported lazily
+    try:
+        return analyse_loop(tree, loop) is not None
+    except Decline:
+        return False
