@@ -1,0 +1,85 @@
+"""cpu-bound-threading (OA301) through the real profiler: GIL-bound threads fire, waiting threads do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from oa_run import findings, profile_json, write
+
+pytestmark = pytest.mark.slow
+
+THREADS = """
+import threading
+{imports}
+
+def work(n, out, k):
+    {body}
+
+out = [0] * 4
+threads = [threading.Thread(target=work, args=({n}, out, k)) for k in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(sum(out))
+"""
+ARITHMETIC = "s = 0\n    for i in range(n):\n        s += i * i % 7\n    out[k] = s"
+SLEEPING = "for i in range(n):\n        time.sleep(0.05)\n    out[k] = n"
+
+
+def test_threads_doing_python_arithmetic_fire(tmp_path):
+    write(tmp_path, "t.py", THREADS.format(imports="", body=ARITHMETIC, n=1_000_000))
+    proc, doc = profile_json("t.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    [f] = findings(doc, "cpu-bound-threading")
+    ev = f["evidence"]
+    assert f["lineno"] == 12 and ev["target"] == "work" and ev["threads"] == 4
+    assert 0.6 <= ev["cpu_per_wall"] <= 1.3, ev
+    assert f["fixes"] == ["processpool"]
+    assert len([t for t in doc["threads"] if t["target"].endswith("work")]) == 4
+
+
+def test_sleeping_threads_are_not_flagged(tmp_path):
+    write(tmp_path, "s.py", THREADS.format(imports="import time", body=SLEEPING, n=8))
+    proc, doc = profile_json("s.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert findings(doc, "cpu-bound-threading") == []
+    walls = [t["wall_s"] for t in doc["threads"]]
+    assert len(walls) == 4 and min(walls) >= 0.3  # the threads were seen, and they waited
+
+
+def test_thread_pool_executor_fires(tmp_path):
+    write(tmp_path, "p.py", """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(n):
+            s = 0
+            for i in range(n):
+                s += i * i % 7
+            return s
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            print(sum(pool.map(work, [1_000_000] * 4)))
+    """)
+    proc, doc = profile_json("p.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    [f] = findings(doc, "cpu-bound-threading")
+    assert f["lineno"] == 11 and f["evidence"]["api"] == "ThreadPoolExecutor.map"
+    assert 0.6 <= f["evidence"]["cpu_per_wall"] <= 1.3
+
+
+def test_io_bound_pool_is_not_flagged(tmp_path):
+    write(tmp_path, "io.py", """
+        import time
+        from concurrent.futures import ThreadPoolExecutor
+
+        def fetch(k):
+            time.sleep(0.2)
+            return k
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            print(sum(pool.map(fetch, range(8))))
+    """)
+    proc, doc = profile_json("io.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert findings(doc, "cpu-bound-threading") == []
