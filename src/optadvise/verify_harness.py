@@ -35,6 +35,9 @@ CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
 
 
+_MISSING = object()
+
+
 class Skip(Exception):
     """The check cannot apply; the message says why."""
 
@@ -130,6 +133,7 @@ class Checker:
         self.notes: list[str] = []
         self.active = False
         self.candidate: Callable[..., Any] | None = None
+        self.swap: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
 
     def build_candidate(self, glb: dict[str, Any]) -> Callable[..., Any]:
         """Compile the candidate's def (plus its imports and new/changed helpers) into a copy of `glb`."""
@@ -149,7 +153,24 @@ class Checker:
         fn = ns.get(self.name)
         if not callable(fn):
             raise Skip(f"the candidate defines no function {self.name}")
+        defined = [st.name for st in body if isinstance(st, (ast.FunctionDef, ast.ClassDef))]
+        self.swap = (glb, {n: ns[n] for n in defined if n in ns})
         return fn
+
+    def _call_candidate(self, args: tuple, kwargs: dict) -> tuple[Any, BaseException | None]:
+        """Call the candidate with its functions/classes standing in `__main__` for the duration, so
+        that pickling them by reference (process pools) finds these very objects."""
+        glb, names = self.swap
+        saved = {n: glb.get(n, _MISSING) for n in names}
+        glb.update(names)
+        try:
+            return self._call(self.candidate, args, kwargs)  # type: ignore[arg-type]
+        finally:
+            for n, v in saved.items():
+                if v is _MISSING:
+                    glb.pop(n, None)
+                else:
+                    glb[n] = v
 
     def wrap(self, original: Callable[..., Any]) -> Callable[..., Any]:
         if not inspect.isfunction(original):
@@ -229,7 +250,7 @@ class Checker:
         took = time.perf_counter() - t0
         after = _rng_state()
         _set_rng(before)
-        c_out, c_exc = self._call(self.candidate, *for_cand)
+        c_out, c_exc = self._call_candidate(*for_cand)
         _set_rng(after)
         self.inputs += 1
         self._compare(f"on the script's real arguments (call {self.calls})", out, exc, (args, kwargs),
@@ -256,7 +277,7 @@ class Checker:
             state = _rng_state()
             out, exc = self._call(original, *gen)
             _set_rng(state)
-            c_out, c_exc = self._call(self.candidate, *g_cand)  # type: ignore[misc]
+            c_out, c_exc = self._call_candidate(*g_cand)
             self.inputs += 1
             self._compare(f"on generated inputs (seed {seed})", out, exc, gen, c_out, c_exc, g_cand,
                           strict_exc=False)

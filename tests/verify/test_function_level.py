@@ -97,3 +97,31 @@ def test_recursive_function_is_skipped_not_failed(setup):
 def test_module_level_finding_skips_function_check(setup):
     verdict = _verify(setup, [("data = np.linspace", "data = np.linspace")], "<module>")
     assert not any(c.startswith("function") for c in verdict.checks)
+
+
+POOL_SCRIPT = '''
+def square_sum(n):
+    return sum(k * k for k in range(n))
+
+
+def run(sizes):
+    return [square_sum(n) for n in sizes]
+
+
+if __name__ == "__main__":
+    print("total", sum(run([20000] * 4)))
+'''
+
+
+def test_candidate_with_process_pool_and_new_helper_is_checked(tmp_path):
+    write(str(tmp_path), "slow.py", POOL_SCRIPT)
+    source = (tmp_path / "slow.py").read_text()
+    cand = edit(source, ("def run(sizes):\n    return [square_sum(n) for n in sizes]",
+                         "def _part(n):\n    return square_sum(n)\n\n\n"
+                         "def run(sizes):\n    from concurrent.futures import ProcessPoolExecutor\n"
+                         "    with ProcessPoolExecutor(2) as pool:\n        return list(pool.map(_part, sizes))"),
+                function="run", kind="processpool")
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path), runs=1) as v:
+        verdict = v.verify(cand, min_speedup=1.0)
+    # the helper is pickled by reference as __main__._part: the harness must make that work
+    assert "function:1 inputs" in verdict.checks, verdict.reason
