@@ -5,7 +5,8 @@ Script level (always): the rewritten script runs as a hidden temp file next to t
 directory with the same arguments, stdin closed, in its own process group, under a timeout. Against the
 original it must give the same exit status, the same stdout (words exactly, numbers within the
 tolerance of `optadvise.compare`; numbers that already vary between runs of the original, such as
-printed timings, are ignored and counted) and write the same files (created/modified files under the
+printed timings, are ignored and counted, unless they are most of what it prints, e.g. unseeded
+random results: then nothing can be verified) and write the same files (created/modified files under the
 working directory and the script's directory, compared by content). Every run is undone afterwards:
 files it created are deleted, files the original rewrites are restored from a backup taken once.
 
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from optadvise.apply import OriginalFile, encode_source
-from optadvise.compare import ATOL, Diff, compare_files, compare_text, volatile_positions
+from optadvise.compare import ATOL, Diff, compare_files, compare_text, tokens, volatile_positions
 from optadvise.model import MODULE, Candidate, Verdict
 from optadvise.profiling.child import ChildResult, run_child
 
@@ -206,7 +207,11 @@ class Verifier:
 
     def _exec(self, argv: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
         pre = snapshot(self.roots)
-        res = run_child(argv, cwd=self.cwd, timeout=timeout, env=env, capture=True)
+        try:
+            res = run_child(argv, cwd=self.cwd, timeout=timeout, env=env, capture=True)
+        except BaseException:  # interrupted: still undo what the run did so far
+            self._restore(changes_between(pre, snapshot(self.roots)))
+            raise
         return Run(res, changes_between(pre, snapshot(self.roots)))
 
     def _restore(self, changes: Changes) -> list[str]:
@@ -287,6 +292,10 @@ class Verifier:
         if vol is None:
             return Baseline(error="the original prints different words from run to run; its output "
                                   "cannot be compared")
+        numbers = sum(1 for t in tokens(b.stdout) if t[0] == "n")
+        if len(vol) > 1 and 2 * len(vol) > numbers:
+            return Baseline(error=f"{len(vol)} of the {numbers} numbers the original prints change from run to "
+                                  f"run (unseeded randomness?); its results cannot be compared")
         b.volatile = vol
         return b
 

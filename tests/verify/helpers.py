@@ -8,7 +8,7 @@ import textwrap
 from optadvise.model import MODULE, Candidate
 
 
-def write(folder: str, name: str, text: str) -> str:
+def write(folder: str, name: str, text: str) -> str:  # text is dedented
     path = os.path.join(folder, name)
     with open(path, "w") as fh:
         fh.write(textwrap.dedent(text).lstrip())

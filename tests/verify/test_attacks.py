@@ -89,3 +89,29 @@ def test_identical_candidate_is_not_faster(setup):
     assert not verdict.accepted and ("not fast enough" in verdict.reason or "slower" in verdict.reason)
     assert "script-output" in verdict.checks and "files:1" in verdict.checks
     assert listing(str(d)) == before
+
+
+def test_printed_timings_are_ignored_but_unseeded_results_refuse(tmp_path):
+    write(str(tmp_path), "slow.py", '''
+        import time
+        import numpy as np
+        t0 = time.perf_counter()
+        x = np.arange(1000.0)
+        print(f"sum {x.sum():.6f} mean {x.mean():.6f}")
+        print(f"took {time.perf_counter() - t0:.9f} s")
+    ''')
+    source = (tmp_path / "slow.py").read_text()
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path), runs=2) as v:
+        ok = v.verify(edit(source, ("x.mean()", "np.mean(x)")), min_speedup=1.0)
+        bad = v.verify(edit(source, ("x.mean()", "(x.mean() + 1)")), min_speedup=1.0)
+    assert "script-output" in ok.checks, ok.reason
+    assert not bad.accepted and "numbers differ" in bad.reason
+    write(str(tmp_path), "slow.py", '''
+        import numpy as np
+        x = np.random.default_rng().random(100)
+        print(f"sum {x.sum():.6f} mean {x.mean():.6f}")
+    ''')
+    source = (tmp_path / "slow.py").read_text()
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path), runs=2) as v:
+        verdict = v.verify(edit(source, ("x.mean()", "(x.mean() + 1)")), min_speedup=1.0)
+    assert not verdict.accepted and "unseeded" in verdict.reason
