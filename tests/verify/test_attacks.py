@@ -115,3 +115,13 @@ def test_printed_timings_are_ignored_but_unseeded_results_refuse(tmp_path):
     with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path), runs=2) as v:
         verdict = v.verify(edit(source, ("x.mean()", "(x.mean() + 1)")), min_speedup=1.0)
     assert not verdict.accepted and "unseeded" in verdict.reason
+
+
+def test_script_printing_its_own_name_still_compares(tmp_path):
+    write(str(tmp_path), "slow.py", "import os, sys\nprint(sys.argv[0], os.path.basename(__file__), 1.5)\n")
+    source = (tmp_path / "slow.py").read_text()
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path), runs=1) as v:
+        same = v.verify(edit(source, ("1.5", "1.50")), min_speedup=0.1)
+        other = v.verify(edit(source, ("1.5", "1.6")), min_speedup=0.1)
+    assert same.accepted, same.reason
+    assert not other.accepted and "numbers differ" in other.reason
