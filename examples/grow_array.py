@@ -11,6 +11,6 @@ def features(samples):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(1)
-    samples = rng.standard_normal(30_000)
+    samples = rng.standard_normal(35_000)
     table = features(samples)
     print(f"{table.size} features, mean {table.mean():.6f}, max {table.max():.6f}")

@@ -12,6 +12,6 @@ def orbit(r, x0, n):
 
 
 if __name__ == "__main__":
-    xs = orbit(3.9, 0.2, 4_000_000)
+    xs = orbit(3.9, 0.2, 8_000_000)
     hist, _ = np.histogram(xs, bins=10, range=(0.0, 1.0))
     print("mean", round(float(xs.mean()), 6), "histogram", hist.tolist())

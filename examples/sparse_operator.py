@@ -18,5 +18,5 @@ def diffuse(u, alpha, steps):
 if __name__ == "__main__":
     n = 2000
     u0 = np.exp(-np.linspace(-4.0, 4.0, n) ** 2)
-    u = diffuse(u0, 0.2, 300)
+    u = diffuse(u0, 0.2, 350)
     print(f"heat left: {u.sum():.6f} of {u0.sum():.6f}, peak {u.max():.6f}")

@@ -16,7 +16,7 @@ def count_primes(lo, hi, out, k):
 
 
 if __name__ == "__main__":
-    limit, parts = 250_000, 4
+    limit, parts = 500_000, 4
     step = limit // parts
     out = [0] * parts
     workers = [threading.Thread(target=count_primes, args=(k * step, (k + 1) * step, out, k))

@@ -1,0 +1,65 @@
+"""Overhead of `optadvise profile`: profiled wall time against a plain `python SCRIPT` run.
+
+    python benchmarks/profile_overhead.py [EXTRA_SCRIPT.py ...] [--repeat 3]
+
+Runs each examples/*.py (and any extra scripts given) plainly and under
+`optadvise profile SCRIPT --format json`, `--repeat` times each (alternating, so load drift hits both
+alike), and prints the median wall seconds of each, their ratio, and the median ratio (target <= 1.5x).
+Both are whole-command wall times as a user sees them: interpreter start-up and imports included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET = 1.5
+
+
+def wall(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def measure(script: Path, repeat: int) -> tuple[float, float]:
+    plain_argv = [sys.executable, str(script)]
+    prof_argv = [sys.executable, "-m", "optadvise", "profile", str(script), "--format", "json"]
+    plain, prof = [], []
+    wall(plain_argv, script.parent)  # warm the page cache and any on-disk caches once
+    for _ in range(repeat):
+        plain.append(wall(plain_argv, script.parent))
+        prof.append(wall(prof_argv, script.parent))
+    return statistics.median(plain), statistics.median(prof)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scripts", nargs="*", type=Path, help="extra scripts to time")
+    parser.add_argument("--repeat", type=int, default=3)
+    opts = parser.parse_args()
+    scripts = sorted((REPO / "examples").glob("*.py")) + [p.resolve() for p in opts.scripts]
+    print(f"{'script':32} {'plain s':>9} {'profiled s':>11} {'ratio':>7}")
+    ratios = []
+    for script in scripts:
+        plain, prof = measure(script, opts.repeat)
+        ratios.append(prof / plain)
+        name = script.relative_to(REPO) if script.is_relative_to(REPO) else script
+        print(f"{str(name):32} {plain:9.2f} {prof:11.2f} {prof / plain:6.2f}x", flush=True)
+    med = statistics.median(ratios)
+    print(f"{'median ratio':32} {'':9} {'':11} {med:6.2f}x  (target <= {TARGET}x: "
+          f"{'met' if med <= TARGET else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
