@@ -525,7 +525,7 @@ class Nest:
             return v
         if guard.axes != frozenset(range(len(self.axes))) or not guard.exact:
             raise Decline("a condition that does not vary with every loop index selects elements")
-        return V(f"{v.wrap(100)}[{guard.code}]", **union(v, guard))
+        return V(f"{v.wrap(100)}[{guard.code}]", **union(v, guard, kind=v.kind))
 
     def full(self, v: V) -> None:
         if v.axes != frozenset(range(len(self.axes))) or not v.exact:
@@ -575,11 +575,11 @@ class Nest:
         v = self.expr(value)
         self.full(v)
         v = self.masked(v, guard)
-        flat = v.code if len(self.axes) == 1 or guard is not None else f"{v.wrap(100)}.ravel()"
-        if v.kind == "np":
-            code = flat
-        elif v.kind in ("py", "int"):
-            code = f"{V(flat).wrap(100) if flat == v.code else flat}.tolist()" if flat != v.code else f"{v.wrap(100)}.tolist()"
+        flat = v.wrap(100) if len(self.axes) == 1 or guard is not None else f"{v.wrap(100)}.ravel()"
+        if v.kind == "np":  # iterating an array yields NumPy scalars, as the loop appended
+            code = flat if flat != v.wrap(100) else v.code
+        elif v.kind in ("py", "int"):  # the loop appended Python floats/ints
+            code = f"{flat}.tolist()"
         else:
             raise Decline("appended values mix Python and NumPy scalar types")
         self.emit(f"{lst}.extend({code})", v)
@@ -594,7 +594,7 @@ class Nest:
             if guard is None:
                 raise Decline("a constant accumulated every iteration")
             self.full(guard)
-            red = f"{np_}.count_nonzero({guard.code})"
+            red = f"int({np_}.count_nonzero({guard.code}))"
             if value.value != "1":
                 red = f"{self.code(value)} * {red}"
             return self.emit(f"{t} {op}= {red}", guard)
@@ -729,8 +729,9 @@ class Nest:
             a = body[0].body[0]
             if isinstance(a, cst.Assign) and len(a.targets) == 1 and \
                     isinstance(a.targets[0].target, (cst.Name, cst.Subscript)):
-                if isinstance(a.targets[0].target, cst.Name) and a.targets[0].target.value in self.results:
-                    return None
+                t = a.targets[0].target
+                if isinstance(t, cst.Name) and (t.value in self.results or self.tree.name_nodes(a.value, t.value)):
+                    return None  # an accumulation or append, not a selection
                 return a
         return None
 
@@ -792,7 +793,7 @@ class Nest:
                 break
         else:
             raise Decline("inner loop values do not settle")
-        header = self.code(node).splitlines()[0] if False else f"for {u} in {self.code(it)}:"
+        header = f"for {u} in {self.code(it)}:"
         self.emit("\n".join([header] + [f"    {ln}" for ln in lines]), V("", **union(*vals, *inits.values())))
         for c in inits:
             self.env[c] = V(c, axes=axes[c], kind=merge_kind(inits[c], *vals), exact=axes[c] == inits[c].axes,
