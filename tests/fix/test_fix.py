@@ -137,7 +137,7 @@ def test_two_findings_chain_and_combined_check(tmp_path, monkeypatch):
                       "    return np.sum(x)"),
                  Edit("    n = 0\n    for i in range(x.shape[0]):\n        if x[i] > 1.0:\n            n += 1\n"
                       "    return n", "    return int(np.count_nonzero(x > 1.0))")]
-    with Verifier("slow.py", [], timeout=60, runs=1) as v:
+    with Verifier("slow.py", [], timeout=60, runs=3) as v:  # medians: steady on a loaded machine
         report = fix_source(v, TWO, findings, None, rewriters, min_speedup=1.1, name="slow.py", args=[])
     applied = [a for a in report.attempts if a.applied]
     assert len(applied) == 2, [(a.kind, a.declined, a.verdict and a.verdict.reason) for a in report.attempts]
