@@ -214,7 +214,8 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
         raise OptadviseError(f"{script} ran past the {timeout:g} s timeout; nothing to fix (raise --timeout)",
                              EXIT_TIMEOUT)
     if run.exit_code != EXIT_OK:
-        why = run.profile.exception or f"exit status {run.profile.returncode}"
+        why = "; ".join([run.profile.exception or f"exit status {run.profile.returncode}",
+                         *getattr(run, "notes", [])])
         raise OptadviseError(f"{script} itself failed ({why}); fix needs a script that runs cleanly",
                              EXIT_SCRIPT_FAILED)
     findings = select(run.findings, rule, function)
