@@ -198,9 +198,10 @@ class Harness:
         """Charge `dt` seconds to the current line of each frame of the script on the stack."""
         while frame is not None:
             code = frame.f_code
-            if code.co_filename == self.script:
+            lineno = frame.f_lineno  # None while a frame is between lines (3.11)
+            if code.co_filename == self.script and lineno is not None:
                 lines = self.samples.setdefault((code.co_filename, code.co_firstlineno, code.co_name), {})
-                lines[frame.f_lineno] = lines.get(frame.f_lineno, 0.0) + dt
+                lines[lineno] = lines.get(lineno, 0.0) + dt
             frame = frame.f_back
 
     def _scan_frames(self, frame: Any) -> None:
