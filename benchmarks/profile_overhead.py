@@ -6,11 +6,15 @@ Runs each examples/*.py (and any extra scripts given) plainly and under
 `optadvise profile SCRIPT --format json`, `--repeat` times each (alternating, so load drift hits both
 alike), and prints the median wall seconds of each, their ratio, and the median ratio (target <= 1.5x).
 Both are whole-command wall times as a user sees them: interpreter start-up and imports included.
+BLAS/OpenMP pools are pinned to one thread in both runs (`--blas-threads N` to change): on a busy
+2-core machine a spinning 2-thread OpenBLAS makes a matrix-vector loop 4x slower at random, which
+swamps the overhead being measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -21,9 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 TARGET = 1.5
 
 
+ENV = dict(os.environ)
+
+
 def wall(argv: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
@@ -46,7 +53,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scripts", nargs="*", type=Path, help="extra scripts to time")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--blas-threads", type=int, default=1)
     opts = parser.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        ENV[var] = str(opts.blas_threads)
     scripts = sorted((REPO / "examples").glob("*.py")) + [p.resolve() for p in opts.scripts]
     print(f"{'script':32} {'plain s':>9} {'profiled s':>11} {'ratio':>7}")
     ratios = []

@@ -92,7 +92,7 @@ SHAPES = {
                 acc += values[i] ** 2
             return acc / len(values)
 
-        data = [k / {N} for k in range({N})]
+        data = [0.001 * k for k in range(1_000_000)]
         print(mean_square(data))
     """,
 }
