@@ -29,10 +29,18 @@ def write(tmp: Path, name: str, source: str) -> Path:
 
 def optadvise(*args: str, cwd: Path | str, timeout: float = 60,
               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m optadvise ARGS` in `cwd`, stdin closed, output captured (bytes decoded leniently)."""
-    return subprocess.run([sys.executable, "-m", "optadvise", *args], cwd=cwd, capture_output=True,
-                          text=True, errors="replace", timeout=timeout, stdin=subprocess.DEVNULL,
-                          env={**os.environ, **(env or {})})
+    """`python -m optadvise ARGS` in `cwd`, stdin closed. Output goes through files, not pipes, so a
+    process the script leaves behind holding them cannot hang the test."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.run([sys.executable, "-m", "optadvise", *args], cwd=cwd, stdout=out, stderr=err,
+                              timeout=timeout, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        texts = []
+        for fh in (out, err):
+            fh.seek(0)
+            texts.append(fh.read().decode("utf-8", "replace"))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, *texts)
 
 
 def tracebacks(text: str) -> list[str]:
