@@ -44,9 +44,6 @@ def test_dense_random_matrix_is_silent(tmp_path):
     assert findings(doc, "dense-mostly-zero") == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: discover() needs the array's assignment in the scope it "
-                   "was seen in; a matrix built in one function and multiplied in another (where it "
-                   "is a parameter) is never flagged, though 97% of the run is spent there")
 def test_operator_built_in_one_function_used_in_another(tmp_path):
     write(tmp_path, "split.py", """
         import numpy as np

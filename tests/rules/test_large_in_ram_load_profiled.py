@@ -47,8 +47,6 @@ def test_whole_load_then_a_few_rows_fires_and_mmap_does_not(tmp_path, big_npy):
     assert [ld["mmap"] for ld in doc["loads"] if ld["api"] == "numpy.load"] == [True]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: np.load's own internal open() is also recorded as a "
-                   "second load ('open', result_bytes 0) at the user's line, so every np.load is listed twice")
 def test_one_np_load_is_one_load(tmp_path):
     np.save(tmp_path / "small.npy", np.ones(300_000))  # 2.3 MiB: above the 1 MiB recording floor
     write(tmp_path, "one.py", """

@@ -126,8 +126,6 @@ def test_loop_shapes_fire(tmp_path, shape):
         assert f["evidence"]["dependence"] == dependence, f["evidence"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `for v in a` over an ndarray *parameter* with no other "
-                   "static hint is never a site, though the profile saw `a` as a 300k-element ndarray")
 def test_direct_iteration_over_array_parameter_fires(tmp_path):
     write(tmp_path, "p.py", f"""
         import numpy as np

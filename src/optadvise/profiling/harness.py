@@ -73,6 +73,7 @@ class Harness:
         self.samples: dict[tuple[str, int, str], dict[int, float]] = {}
         self.last_tick = self.last_scan = time.perf_counter()
         self.loads: list[dict[str, Any]] = []
+        self.in_load = 0
         self.threads: list[dict[str, Any]] = []
         self.returncode: int | None = None
         self.exception: str | None = None
@@ -266,7 +267,8 @@ class Harness:
 
         def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
             fh = real_open(file, mode, *args, **kwargs)
-            if isinstance(file, (str, bytes, os.PathLike)) and not any(c in mode for c in "wax+"):
+            if not harness.in_load and isinstance(file, (str, bytes, os.PathLike)) \
+                    and not any(c in mode for c in "wax+"):
                 try:
                     size = os.fstat(fh.fileno()).st_size
                 except (OSError, ValueError):
@@ -329,7 +331,11 @@ class Harness:
 
         def load(*args: Any, **kwargs: Any) -> Any:
             t = time.perf_counter()
-            result = real(*args, **kwargs)
+            harness.in_load += 1  # the loader's own open() is not a second load
+            try:
+                result = real(*args, **kwargs)
+            finally:
+                harness.in_load -= 1
             dt = time.perf_counter() - t
             path = args[0] if args else kwargs.get("file", kwargs.get("fname", ""))
             try:
@@ -363,7 +369,10 @@ class Harness:
         lines = self._line_stats()
         total = max(wall, 1e-9)
         rows = []
+        own_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         for (filename, lineno, name), (_cc, nc, tt, ct, _callers) in stats.items():
+            if filename.startswith(own_dir) or name == "<method 'disable' of '_lsprof.Profiler' objects>":
+                continue  # optadvise's own harness frames
             user = self._is_user(filename)
             share = ct / total
             if not user and share < 0.01 and tt / total < 0.01:

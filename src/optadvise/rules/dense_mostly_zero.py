@@ -50,8 +50,11 @@ class DenseMostlyZero(Rule):
                     or (a.zero_fraction or 0.0) < MIN_ZERO_FRACTION or a.function not in index.scopes:
                 continue
             uses = _product_uses(index, a.function, a.name)
-            built = _built_at(index, a.function, a.name)
-            if not uses or built is None:
+            if not uses:
+                continue
+            # built here, or handed in as an argument: then point at its first product
+            built = _built_at(index, a.function, a.name) or _statement_at(index, a.function, uses[0])
+            if built is None:
                 continue
             finding = self._finding(index, profile, a, built, uses)
             if finding.share >= MIN_SHARE:
@@ -99,6 +102,14 @@ def _built_at(index: ModuleIndex, function: str, name: str) -> ast.stmt | None:
     for node in ast.walk(index.scopes[function].node):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name
                                                 for t in node.targets):
+            return node
+    return None
+
+
+def _statement_at(index: ModuleIndex, function: str, lineno: int) -> ast.stmt | None:
+    for node in ast.walk(index.scopes[function].node):
+        if isinstance(node, ast.stmt) and node.lineno == lineno and not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return node
     return None
 

@@ -174,9 +174,7 @@ def loop_facts(index: ModuleIndex, loop: Loop) -> LoopFacts | None:
         if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name):
             if {n.id for n in ast.walk(sub.slice) if isinstance(n, ast.Name)} & lvars:
                 arrays.add(sub.value.id)
-    iterated = _iterated_name(node)
-    if iterated and not _array_like(index, function, iterated, node):
-        iterated = None
+    iterated = _iterated_name(node)  # kept even if not evidently an array: the profile decides
     if not arrays and not iterated:
         return None
     static = {n for n in arrays | ({iterated} if iterated else set())
