@@ -35,8 +35,10 @@ This module imports only the standard library and line_profiler; it never import
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import cProfile
+import dis
 import json
 import os
 import pstats
@@ -72,6 +74,7 @@ class Harness:
         self.arrays: dict[tuple[str, str], dict[str, Any]] = {}
         self.samples: dict[tuple[str, int, str], dict[int, float]] = {}
         self.last_tick = self.last_scan = time.perf_counter()
+        self.line_starts: dict[types.CodeType, list[tuple[int, int]]] = {}
         self.loads: list[dict[str, Any]] = []
         self.in_load = 0
         self.threads: list[dict[str, Any]] = []
@@ -199,11 +202,21 @@ class Harness:
         """Charge `dt` seconds to the current line of each frame of the script on the stack."""
         while frame is not None:
             code = frame.f_code
-            lineno = frame.f_lineno  # None while a frame is between lines (3.11)
-            if code.co_filename == self.script and lineno is not None:
+            if code.co_filename == self.script:
+                lineno = frame.f_lineno or self._line_before(code, frame.f_lasti)
                 lines = self.samples.setdefault((code.co_filename, code.co_firstlineno, code.co_name), {})
                 lines[lineno] = lines.get(lineno, 0.0) + dt
             frame = frame.f_back
+
+    def _line_before(self, code: types.CodeType, lasti: int) -> int:
+        """The line of the nearest line start before `lasti`: where an instruction that has no
+        line of its own (3.11's jump back at the end of a loop body ending in `if`) belongs."""
+        starts = self.line_starts.get(code)
+        if starts is None:
+            starts = self.line_starts[code] = sorted(
+                (off, line) for off, line in dis.findlinestarts(code) if line is not None)
+        i = bisect.bisect_right(starts, (lasti, sys.maxsize)) - 1
+        return starts[i][1] if i >= 0 else code.co_firstlineno
 
     def _scan_frames(self, frame: Any) -> None:
         seen = 0
