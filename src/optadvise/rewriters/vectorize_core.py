@@ -96,10 +96,14 @@ def select_kind(a: V, b: V) -> str:
 
 
 def merge_kind(*vs: V) -> str:
-    kinds = {v.kind for v in vs if v.axes or v.kind != "?"}
+    """Scalar type of an arithmetic result in the loop: NumPy scalars win, unknown stays unknown,
+    Python float with int is float."""
+    kinds = {v.kind for v in vs}
     if "np" in kinds:
         return "np"
-    return kinds.pop() if len(kinds) == 1 else "?"
+    if "?" in kinds:
+        return "?"
+    return "py" if "py" in kinds else "int"
 
 
 def union(*vs: V, **kw: object) -> dict:
@@ -192,7 +196,7 @@ class Nest:
             if isinstance(n, cst.Name) and n.value in self.written and not self.shape_only(n):
                 raise Decline(f"`{n.value}` is written in the loop and read at a fixed index")
         atomic = isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
-        kind = "py" if isinstance(node, (cst.Integer, cst.Float)) else "?"
+        kind = "int" if isinstance(node, cst.Integer) else "py" if isinstance(node, cst.Float) else "?"
         return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind)
 
     def subscripted(self, n: cst.Name) -> bool:
@@ -269,7 +273,12 @@ class Nest:
         p = PREC[op]
         left = a.wrap(p + 1 if op is cst.Power else p)
         right = b.wrap(80 if op is cst.Power else p + 1)
-        return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=merge_kind(a, b)))
+        kind = merge_kind(a, b)
+        if kind == "int" and op is cst.Divide:
+            kind = "py"  # int / int is a Python float
+        elif kind == "int" and op is cst.Power:
+            kind = "?"
+        return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=kind))
 
     def compare(self, node: cst.Comparison) -> V:
         parts, left, vs = [], self.expr(node.left), []
@@ -615,10 +624,8 @@ class Nest:
             red = f"float({red})"
         elif v.kind == "int":
             red = f"int({red})"
-        elif v.kind == "np":
+        else:  # NumPy (or unknown-but-not-int) scalars: the sum's value is the same
             self.sum_types(v.dtypes)
-        else:
-            raise Decline("accumulated values of unknown scalar type")
         self.emit(f"{t} {op}= {red}", v)
 
     def sum_types(self, dtypes: frozenset[str]) -> None:
@@ -640,8 +647,12 @@ class Nest:
         where = f", where={guard.code}" if guard is not None else ""
         # Python's max(t, x) keeps t unless x is strictly greater, skipping NaNs: that is fmax.
         ufunc = "fmax" if fn == "max" else "fmin"
-        self.emit(f"{t} = {self.np}.{ufunc}.reduce({v.code}, axis=None, initial={t}{where})",
-                  V("", **union(v, *( [guard] if guard else []))))
+        red = f"{self.np}.{ufunc}.reduce({v.code}, axis=None, initial={t}{where})"
+        if v.kind == "py":
+            red = f"float({red})"  # the loop kept Python floats (math.* results)
+        elif v.kind != "np":
+            raise Decline(f"running {fn} over values of mixed or integer Python type")
+        self.emit(f"{t} = {red}", V("", **union(v, *([guard] if guard else []))))
 
     def if_(self, node: cst.If, guard: V | None) -> None:
         leaves = self.branch_leaves(node)
