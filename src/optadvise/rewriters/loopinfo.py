@@ -263,22 +263,3 @@ def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Prof
             if f is not None:
                 facts.arrays[k] = f
     return facts
-
-
-def enclosing_loops(tree: Tree, node: cst.CSTNode, scope: cst.CSTNode) -> list[cst.CSTNode]:
-    out = []
-    for a in tree.ancestors(node):
-        if a is scope:
-            break
-        if isinstance(a, LOOPS):
-            out.append(a)
-    return out
-
-
-def independent_iterations(tree: Tree, loop: cst.For) -> bool:
-    """Whether the vectorizer's dependence analysis proves this loop's iterations independent."""
-    from optadvise.rewriters.vectorize_core import analyse_loop  # shared analysis, imported lazily
-    try:
-        return analyse_loop(tree, loop) is not None
-    except Decline:
-        return False
