@@ -73,6 +73,13 @@ def _array_bytes(obj: Any, seen: set[int] | None = None, depth: int = 0) -> int:
         return sum(_array_bytes(x, seen, depth + 1) for x in list(obj)[:10_000])
     if isinstance(obj, dict):
         return sum(_array_bytes(x, seen, depth + 1) for x in list(obj.values())[:10_000])
+    attrs = getattr(obj, "__dict__", None)  # instances, namespaces, dataclasses holding arrays
+    if isinstance(attrs, dict):
+        return _array_bytes(attrs, seen, depth + 1)
+    slots = getattr(type(obj), "__slots__", ())
+    if slots:
+        return sum(_array_bytes(getattr(obj, n, None), seen, depth + 1)
+                   for n in ([slots] if isinstance(slots, str) else slots))
     return 0
 
 

@@ -64,10 +64,6 @@ def test_big_array_argument_is_not_copied(tmp_path: Path) -> None:
     assert peak < 200 << 20, f"peak RSS {peak >> 20} MB: the argument was copied"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: verify_harness._array_bytes counts only nbytes of "
-                   "arrays/lists/tuples/dicts; an argument object holding arrays in attributes "
-                   "(SimpleNamespace, dataclass, any instance) is sized 0 and deep-copied past "
-                   "CAPTURE_CAP (peak RSS ~3 GB for a 300 MB array, unbounded)")
 def test_big_array_inside_an_object_is_not_copied(tmp_path: Path) -> None:
     result, peak = run_harness(tmp_path, "SimpleNamespace(a=big)", "a.a")
     assert result["status"] == "skipped" and "capture limit" in result["reason"], result

@@ -76,9 +76,6 @@ def test_huge_output_chdir_and_fork(tmp_path: Path) -> None:
     assert new <= {"sub"}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fix captures the script's output with communicate(), which "
-                   "waits for EOF; a background child holding stdout makes a 0.1 s script 'run past the "
-                   "timeout' (exit 4 after timeout + TERM_GRACE_S)")
 def test_background_child_does_not_fake_a_timeout(tmp_path: Path) -> None:
     try:
         proc, _, took = fix(tmp_path, """
@@ -94,9 +91,6 @@ def test_background_child_does_not_fake_a_timeout(tmp_path: Path) -> None:
         kill_pids(read_pids(tmp_path / "proj" / "pids.txt"))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with a setsid child holding stdout, fix blocks in the "
-                   "final communicate() (no timeout) until that child exits: --timeout is not honoured "
-                   "and a daemon makes fix hang forever")
 def test_daemon_child_does_not_hang_fix(tmp_path: Path) -> None:
     try:
         proc, _, took = fix(tmp_path, """

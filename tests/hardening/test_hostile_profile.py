@@ -95,8 +95,6 @@ def test_infinite_loop_timeout_kills_whole_tree(tmp_path: Path) -> None:
         kill_pids(read_pids(tmp_path / "proj" / "pids.txt"))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: --timeout kills only the process group; a child the "
-                   "script started in a new session (setsid) keeps running after optadvise exits")
 def test_timeout_kills_child_in_new_session(tmp_path: Path) -> None:
     try:
         run = Run(tmp_path, "daemonish.py", f"""
@@ -267,9 +265,6 @@ def test_deep_recursion(tmp_path: Path) -> None:
     assert "RecursionError" in run.proc.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="bug: when the script raises, the harness prints its traceback "
-                   "with cProfile still on, so optadvise's own _print_user_traceback and the traceback "
-                   "module dominate the hot-function list (98% share for a RecursionError)")
 def test_failing_script_profile_has_no_harness_functions(tmp_path: Path) -> None:
     run = Run(tmp_path, "deep.py", """
         def f(n):

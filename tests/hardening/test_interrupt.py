@@ -53,18 +53,14 @@ def test_sigint_while_script_runs(tmp_path: Path) -> None:
         kill_pids(kids)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a SIGINT landing between Popen and the try in "
-                   "runner._run_watched (while _MemorySampler is created/started) leaves the script "
-                   "running detached in its own session after optadvise exits 130; its harness then "
-                   "prints optadvise's traceback (FileNotFoundError on the removed result.json.tmp)")
 def test_sigint_right_after_child_start_stops_the_script(tmp_path: Path) -> None:
     """Fault injection at the exact race point seen with real signals (~0.1 s after start)."""
     write(tmp_path, "marker.py", MARKER_SCRIPT)
     driver = (
-        "import sys, optadvise.profiling.runner as r\n"
-        "def start(self):\n"
+        "import sys, optadvise.profiling.child as c\n"
+        "def watch(self, pid):\n"
         "    raise KeyboardInterrupt  # the SIGINT arrives just after Popen returned\n"
-        "r._MemorySampler.start = start\n"
+        "c._TreeWatcher.watch = watch\n"
         "from optadvise.cli import main\n"
         "sys.argv = ['optadvise', 'profile', 'marker.py']\n"
         "main()\n")

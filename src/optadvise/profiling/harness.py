@@ -113,6 +113,8 @@ class Harness:
         except SystemExit as e:
             self.returncode = _exit_status(e.code)
         except BaseException as e:  # noqa: BLE001 - the script's exception is data here
+            self.profiler.disable()  # printing the traceback is not the script's time
+            signal.setitimer(signal.ITIMER_PROF, 0, 0)
             self.returncode = 1
             self.exception = f"{type(e).__name__}: {e}"
             _print_user_traceback(e, self.script)
@@ -140,9 +142,12 @@ class Harness:
             "threads": self.threads, "loads": self.loads, "line_profile_windows": self.windows,
         }
         tmp = self.result_path + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump(result, fh)
-        os.replace(tmp, self.result_path)
+        try:
+            with open(tmp, "w") as fh:
+                json.dump(result, fh)
+            os.replace(tmp, self.result_path)
+        except OSError:  # the parent is gone (interrupted) and took the folder with it
+            pass
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         """The parent's timeout: save what was measured, then stop at once."""

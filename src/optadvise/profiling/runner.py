@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
-from typing import IO
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.model import Finding, Profile, from_dict
-from optadvise.profiling.child import kill_group
+from optadvise.profiling.child import run_child
 from optadvise.source import load_script
 
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
@@ -53,10 +48,10 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
     with tempfile.TemporaryDirectory(prefix="optadvise-") as tmp:
         result_path = os.path.join(tmp, "result.json")
         argv = [sys.executable, "-m", "optadvise.profiling.harness", result_path, path, *args]
-        out: int | IO[str] | None = subprocess.PIPE if capture else (sys.stderr if json_mode else None)
-        err = subprocess.PIPE if capture else None
         with _spinner(f"Profiling {script}", enabled=progress and not capture):
-            watch = _run_watched(argv, out, err, timeout)
+            watch = run_child(argv, timeout=timeout, capture=capture,
+                              stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
+                              measure_memory=True)
         raw = _read_result(result_path)
     profile = Profile(script=path, argv=list(args), cwd=os.getcwd(), ram_bytes=_ram_bytes(),
                       cpu_count=os.cpu_count() or 1, gpu=_gpu_name())
@@ -80,83 +75,6 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
         exit_code = EXIT_OK
     findings = diagnose(profile, source, tree, path)
     return ProfileRun(profile, findings, source, exit_code, watch.stdout, watch.stderr, notes)
-
-
-@dataclass
-class _Watch:
-    returncode: int | None
-    timed_out: bool
-    wall_s: float
-    peak_rss: int
-    stdout: str
-    stderr: str
-
-
-def _run_watched(argv: list[str], out: int | IO[str] | None, err: int | None,
-                 timeout: float) -> _Watch:
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, text=True,
-                            errors="replace", start_new_session=True)
-    sampler = _MemorySampler(proc.pid)
-    sampler.start()
-    timed_out = False
-    try:
-        try:
-            o, e = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            try:  # let the harness save what it measured, then kill the whole tree
-                proc.send_signal(signal.SIGTERM)
-                o, e = proc.communicate(timeout=TERM_GRACE_S)
-            except subprocess.TimeoutExpired:
-                kill_group(proc)
-                o, e = proc.communicate()
-    except BaseException:
-        kill_group(proc)
-        proc.wait()
-        raise
-    finally:
-        kill_group(proc, only_leftovers=True)
-        sampler.stop()
-    return _Watch(proc.returncode, timed_out, time.perf_counter() - start, sampler.peak,
-                  o or "", e or "")
-
-
-class _MemorySampler(threading.Thread):
-    """Peak resident memory of a process tree, sampled with memory_profiler every 0.1 s."""
-
-    def __init__(self, pid: int):
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.peak = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        memory_usage = _import_memory_usage()
-        while not self._stop_event.is_set():
-            try:
-                mib = memory_usage(self.pid, interval=0, include_children=True, max_usage=True)
-            except Exception:  # noqa: BLE001 - the process is gone or not readable
-                return
-            self.peak = max(self.peak, int(float(mib) * 2**20))
-            self._stop_event.wait(0.1)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-
-def _import_memory_usage():  # type: ignore[no-untyped-def]
-    """memory_profiler's sampler, without the IPython magics it imports when IPython is installed
-    (a third of a second we would add to every profile)."""
-    if "memory_profiler" not in sys.modules and "IPython" not in sys.modules:
-        sys.modules["IPython"] = None  # type: ignore[assignment]  # makes its import fail fast
-        try:
-            import memory_profiler
-        finally:
-            del sys.modules["IPython"]
-    from memory_profiler import memory_usage
-
-    return memory_usage
 
 
 def _read_result(path: str) -> dict | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from optadvise.rewriters.base import Decline, Rewriter
 
 REWRITERS: list[Rewriter] = []
+# Tried in this order: plain NumPy first (no new dependency, no compile time), then the others.
+PREFERENCE = ["vectorize", "numba", "sparse", "memmap", "processpool", "cupy"]
 
 
 def register(cls: type[Rewriter]) -> type[Rewriter]:
@@ -21,8 +23,8 @@ def load_all() -> list[Rewriter]:
     import optadvise.rewriters as pkg
 
     for mod in pkgutil.iter_modules(pkg.__path__):
-        if mod.name not in ("base",):
-            importlib.import_module(f"optadvise.rewriters.{mod.name}")
+        importlib.import_module(f"optadvise.rewriters.{mod.name}")
+    REWRITERS.sort(key=lambda rw: PREFERENCE.index(rw.kind) if rw.kind in PREFERENCE else len(PREFERENCE))
     return REWRITERS
 
 
