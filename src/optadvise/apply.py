@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import os
 import re
 import stat
 import tempfile
-import tokenize
 from dataclasses import dataclass
 
 from optadvise.errors import OptadviseError
+from optadvise.source import read_raw
 
 
 @dataclass(frozen=True)
@@ -33,15 +32,7 @@ class OriginalFile:
 
     @classmethod
     def read(cls, path: str) -> "OriginalFile":
-        try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-        except OSError as e:
-            raise OptadviseError(f"{path}: cannot read: {e.strerror}") from None
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        except SyntaxError as e:
-            raise OptadviseError(f"{path}: cannot decode the source ({e})") from None
+        raw, encoding = read_raw(path)
         return cls(path, raw, hashlib.sha256(raw).hexdigest(), encoding)
 
     @property

@@ -18,6 +18,15 @@ def read_source(path: str) -> str:
         raise OptadviseError(f"{path}: is a directory, not a Python script")
     if not path.endswith((".py", ".pyw")):
         raise OptadviseError(f"{path}: not a Python file (expected a .py script)")
+    raw, encoding = read_raw(path)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise _undecodable(path, e.reason) from None
+
+
+def read_raw(path: str) -> tuple[bytes, str]:
+    """A source file's bytes and the encoding they declare (PEP 263), or an OptadviseError."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -25,12 +34,14 @@ def read_source(path: str) -> str:
         raise OptadviseError(f"{path}: cannot read: {e.strerror}") from None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        return raw.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
-        reason = e.reason if isinstance(e, UnicodeDecodeError) else str(e)
-        raise OptadviseError(
-            f"{path}: cannot decode the source ({reason}); save it as UTF-8 or add a "
-            f"'# -*- coding: ... -*-' line") from None
+    except (SyntaxError, LookupError) as e:
+        raise _undecodable(path, str(e)) from None
+    return raw, encoding
+
+
+def _undecodable(path: str, reason: str) -> OptadviseError:
+    return OptadviseError(f"{path}: cannot decode the source ({reason}); save it as UTF-8 or add a "
+                          f"'# -*- coding: ... -*-' line")
 
 
 def parse_source(path: str, source: str) -> ast.Module:
