@@ -42,8 +42,12 @@ class Edit(Rewriter):
     def propose(self, source, finding, profile):
         if self.error:
             raise self.error
-        if self.old not in source:
+        start = source.find(self.old)
+        if start < 0:
             raise Decline("no loop to rewrite")
+        first = source.count("\n", 0, start) + 1  # like a real rewriter: only the finding's own lines
+        if not first <= finding.end_lineno or not finding.lineno <= first + self.old.count("\n"):
+            raise Decline("not this finding's loop")
         return [Candidate(finding.rule, self.kind, finding.function, finding.filename, finding.lineno,
                           "test rewrite", source, source.replace(self.old, self.new))]
 

@@ -65,22 +65,23 @@ def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
     return "-" if x is None else f"{x:{spec}}{unit}"
 
 
-def _row(a: Attempt, written: bool) -> list[str]:
+def _row(a: Attempt, written: bool) -> tuple[list[str], str]:
+    """The table cells of one attempt, and the reason, printed in full under the table."""
     f = a.finding
     where = f"{f.function}:{f.lineno}"
     if a.verdict is None:
-        return [f.rule, where, a.kind, "-", "-", f"[yellow]{escape(a.declined or '')}[/]"]
+        return [f.code, where, a.kind, "-", "-", "[yellow]declined[/]"], a.declined or ""
     v = a.verdict
     if not v.accepted:
         mark, reason = "[red]rejected[/]", v.reason
     else:
         mark = "[bold green]applied[/]" if a.applied and written else "[green]verified[/]"
-        reason = ", ".join(v.checks) + ("" if a.applied else " (not chosen: another candidate was faster "
-                                                              "or the combination failed)")
+        reason = "passed " + ", ".join(v.checks) + ("" if a.applied else "; not chosen: another "
+                                                   "candidate was faster or the combination failed")
     speed = _fmt(v.speedup, "x")
     if v.compile_s is not None and v.compile_s >= 0.05:
-        speed += f"\n+{v.compile_s:.1f} s JIT"
-    return [f.rule, where, a.kind, speed, _fmt(v.max_rel_diff, "", ".1e"), f"{mark}: {escape(reason)}"]
+        speed += f" +{v.compile_s:.1f}s JIT"
+    return [f.code, where, a.kind, speed, _fmt(v.max_rel_diff, "", ".1e"), mark], reason
 
 
 def _render_text(report: FixReport, apply: bool, console: Console) -> None:
@@ -94,15 +95,20 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
                       f"({escape(a.kind)}: {escape(v.candidate.description)}), {v.speedup:.2f}x faster")
         console.print(Syntax(a.diff, "diff", theme="ansi_dark", background_color="default"))
     if report.attempts:
-        table = Table(title="Verdicts", expand=True)
-        table.add_column("rule", overflow="fold", max_width=18)
-        table.add_column("where", overflow="fold", max_width=16)
-        for col in ("kind", "speedup", "max diff"):
+        table = Table(title="Verdicts", title_justify="left")
+        table.add_column("#", justify="right", style="dim")
+        table.add_column("rule", no_wrap=True)
+        table.add_column("where", overflow="fold", max_width=28)
+        for col in ("kind", "speedup", "max diff", "verdict"):
             table.add_column(col, no_wrap=True)
-        table.add_column("verdict", ratio=1, min_width=24, overflow="fold")
-        for a in report.attempts:
-            table.add_row(*_row(a, bool(report.written)))
+        reasons = []
+        for n, a in enumerate(report.attempts, 1):
+            cells, reason = _row(a, bool(report.written))
+            table.add_row(str(n), *cells)
+            reasons.append(f"[dim]{n}.[/] {escape(reason)}")
         console.print(table)
+        for line in reasons:
+            console.print(line, highlight=False)
     if report.combined is not None:
         c = report.combined
         state = "verified" if c.accepted else "rejected"
