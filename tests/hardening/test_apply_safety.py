@@ -46,10 +46,10 @@ def roundtrip(tmp_path: Path, raw: bytes, name: str = "s.py") -> tuple[Path, byt
     return p, p.read_bytes()
 
 
-def test_read_only_file_refused_untouched(tmp_path: Path) -> None:
+def test_read_only_file_refused_untouched(tmp_path: Path, make_read_only) -> None:
     p = tmp_path / "s.py"
     p.write_text(BODY)
-    p.chmod(0o444)
+    make_read_only(p)
     before = p.read_bytes()
     orig = OriginalFile.read(str(p))
     with pytest.raises(OptadviseError, match="read-only"):

@@ -106,12 +106,12 @@ def test_symlink_stays_a_link(tmp_path: Path) -> None:
     assert doc["written"] == str(real)
 
 
-def test_read_only_refused(tmp_path: Path) -> None:
+def test_read_only_refused(tmp_path: Path, make_read_only) -> None:
     proj = tmp_path / "proj"
     proj.mkdir()
     p = proj / "loop.py"
     p.write_bytes(SCRIPT.encode())
-    p.chmod(0o444)
+    make_read_only(p)
     (tmp_path / "systmp").mkdir()
     proc = start(proj, tmp_path / "systmp", "loop.py")
     out, err = proc.communicate(timeout=120)

@@ -35,10 +35,10 @@ def test_keeps_declared_encoding_and_mode(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["s.py"]  # no temp file left
 
 
-def test_refuses_read_only(tmp_path):
+def test_refuses_read_only(tmp_path, make_read_only):
     p = tmp_path / "s.py"
     p.write_text("x = 1\n")
-    os.chmod(p, 0o444)
+    make_read_only(p)
     with pytest.raises(OptadviseError, match="read-only"):
         _apply(p, "1", "2")
     assert p.read_text() == "x = 1\n" and sorted(os.listdir(tmp_path)) == ["s.py"]
