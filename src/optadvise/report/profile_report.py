@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -159,15 +160,18 @@ def _findings(console: Console, run: ProfileRun) -> None:
         console.print(f"[{style}]{f.severity.upper():6}[/] [bold]{f.code} {f.rule}[/] "
                       f"{_rel(f.filename)}:{f.lineno} in {f.function}  "
                       f"[dim]({f.share:.0%} of run time)[/]")
-        console.print(f"       {f.message}")
+        console.print(Padding(Text(f.message), (0, 0, 0, 7)))
         if f.evidence:
             facts = ", ".join(f"{k}={_short(v)}" for k, v in f.evidence.items())
-            console.print(f"       [dim]evidence: {facts}[/]")
+            console.print(Padding(Text(f"evidence: {facts}", style="dim"), (0, 0, 0, 7)))
         if f.fixes:
-            console.print(f"       [dim]fix: `optadvise fix {_rel(run.profile.script)} --rule {f.rule}`"
-                          f" ({', '.join(f.fixes)})[/]")
+            console.print(Padding(Text(f"fix: optadvise fix {_rel(run.profile.script)} --rule {f.rule}"
+                                       f"  ({', '.join(f.fixes)})", style="dim"), (0, 0, 0, 7)))
 
 
 def _short(v: Any) -> str:
+    if isinstance(v, dict) and v and all(isinstance(a, dict) and "shape" in a for a in v.values()):
+        v = {name: f"{a.get('dtype', '')}[{'x'.join(map(str, a['shape']))}]" for name, a in v.items()}
+        return "{" + ", ".join(f"{k}: {t}" for k, t in v.items()) + "}"
     text = json.dumps(v, default=str) if not isinstance(v, str) else v
     return text if len(text) <= 60 else text[:57] + "..."
