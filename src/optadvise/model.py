@@ -126,6 +126,20 @@ class LoadStat:
 
 
 @dataclass
+class GilStat:
+    """py-spy's samples of the GIL holder (taken only for scripts that use threads)."""
+
+    rate_hz: int
+    seconds: float  # how long py-spy sampled
+    held_samples: int  # samples in which some thread held the GIL
+    by_function: dict[str, int] = field(default_factory=dict)  # innermost function of the script
+
+    @property
+    def held_share(self) -> float:
+        return min(1.0, self.held_samples / max(self.rate_hz * self.seconds, 1.0))
+
+
+@dataclass
 class Profile:
     """Everything one profiled run of a script measured."""
 
@@ -145,6 +159,7 @@ class Profile:
     threads: list[ThreadStat] = field(default_factory=list)
     loads: list[LoadStat] = field(default_factory=list)
     gpu: str | None = None  # device name when CuPy and a CUDA device are usable
+    gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
     line_profile_windows: int = 0  # how many sampled line_profiler windows ran
 
     def hot_functions(self, min_share: float = 0.02) -> list[FunctionStat]:

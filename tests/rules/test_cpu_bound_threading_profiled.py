@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from oa_run import findings, profile_json, write
@@ -39,6 +41,23 @@ def test_threads_doing_python_arithmetic_fire(tmp_path):
     assert len([t for t in doc["threads"] if t["target"].endswith("work")]) == 4
 
 
+@pytest.mark.skipif(shutil.which("py-spy") is None, reason="py-spy is not installed")
+def test_py_spy_measures_who_holds_the_gil(tmp_path):
+    write(tmp_path, "t.py", THREADS.format(imports="", body=ARITHMETIC, n=1_000_000))
+    proc, doc = profile_json("t.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert doc["gil"] is not None, doc["notes"]  # py-spy attached from outside
+    assert doc["gil"]["by_function"].get("work", 0) > 0.5 * doc["gil"]["held_samples"]
+    [f] = findings(doc, "cpu-bound-threading")
+    assert f["evidence"]["gil_in_target"] > 0.5 and "py-spy saw the GIL held" in f["message"]
+
+
+def test_no_gil_sampling_for_scripts_without_threads(tmp_path):
+    write(tmp_path, "plain.py", "s = 0\nfor i in range(100_000):\n    s += i\nprint(s)\n")
+    proc, doc = profile_json("plain.py", cwd=tmp_path)
+    assert proc.returncode == 0 and doc["gil"] is None
+
+
 def test_sleeping_threads_are_not_flagged(tmp_path):
     write(tmp_path, "s.py", THREADS.format(imports="import time", body=SLEEPING, n=8))
     proc, doc = profile_json("s.py", cwd=tmp_path)
@@ -46,6 +65,8 @@ def test_sleeping_threads_are_not_flagged(tmp_path):
     assert findings(doc, "cpu-bound-threading") == []
     walls = [t["wall_s"] for t in doc["threads"]]
     assert len(walls) == 4 and min(walls) >= 0.3  # the threads were seen, and they waited
+    if doc["gil"] is not None:  # waiting threads leave the GIL free most of the time
+        assert doc["gil"]["held_samples"] < 0.5 * doc["gil"]["rate_hz"] * doc["gil"]["seconds"]
 
 
 def test_thread_pool_executor_fires(tmp_path):

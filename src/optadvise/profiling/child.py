@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Callable
 
 PIPE_DRAIN_S = 2.0  # after the script exits: how long to wait for pipes held by its leftovers
 POLL_S = 0.1
@@ -35,10 +35,12 @@ class ChildResult:
 def run_child(argv: list[str], *, cwd: str | None = None, timeout: float | None,
               env: dict[str, str] | None = None, capture: bool = True,
               stdout: IO[str] | None = None, stderr: IO[str] | None = None,
-              term_grace: float = 0.0, measure_memory: bool = False) -> ChildResult:
+              term_grace: float = 0.0, measure_memory: bool = False,
+              on_start: Callable[[int], None] | None = None) -> ChildResult:
     """Run `argv` to completion or timeout; on timeout send SIGTERM first when `term_grace` > 0
     (the child may save what it has), then kill the tree. Without `capture`, output goes to
-    `stdout`/`stderr` (default: ours). Stdin is closed: a child that reads it sees end-of-file."""
+    `stdout`/`stderr` (default: ours). Stdin is closed: a child that reads it sees end-of-file.
+    `on_start(pid)` is called once the child exists (to attach samplers to it)."""
     start = time.perf_counter()
     proc: subprocess.Popen | None = None
     watcher = _TreeWatcher(measure_memory)
@@ -51,6 +53,8 @@ def run_child(argv: list[str], *, cwd: str | None = None, timeout: float | None,
             stderr=subprocess.PIPE if capture else (stderr or sys.stderr),
             text=True, errors="replace", start_new_session=True)
         watcher.watch(proc.pid)
+        if on_start is not None:
+            on_start(proc.pid)
         readers = [_Reader(p) for p in (proc.stdout, proc.stderr)]
         try:
             proc.wait(timeout=timeout)

@@ -7,6 +7,7 @@ the resident memory of the whole process tree; the child's own result file carri
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.model import Finding, Profile, from_dict
 from optadvise.profiling.child import run_child
+from optadvise.profiling.gil import GilSampler
 from optadvise.source import load_script
 
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
@@ -48,10 +50,16 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
     with tempfile.TemporaryDirectory(prefix="optadvise-") as tmp:
         result_path = os.path.join(tmp, "result.json")
         argv = [sys.executable, "-m", "optadvise.profiling.harness", result_path, path, *args]
-        with _spinner(f"Profiling {script}", enabled=progress and not capture):
-            watch = run_child(argv, timeout=timeout, capture=capture,
-                              stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
-                              measure_memory=True)
+        gil = GilSampler() if _uses_threads(tree) else None
+        try:
+            with _spinner(f"Profiling {script}", enabled=progress and not capture):
+                watch = run_child(argv, timeout=timeout, capture=capture,
+                                  stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
+                                  measure_memory=True, on_start=gil.attach if gil else None)
+            gil_stat = gil.result(path) if gil else None
+        finally:
+            if gil:
+                gil.discard()
         raw = _read_result(result_path)
     profile = Profile(script=path, argv=list(args), cwd=os.getcwd(), ram_bytes=_ram_bytes(),
                       cpu_count=os.cpu_count() or 1, gpu=_gpu_name())
@@ -61,6 +69,9 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
     else:
         notes.append("the script was stopped before the profiler could save its measurements")
         profile.wall_s = watch.wall_s
+    profile.gil = gil_stat
+    if gil is not None and gil.error:
+        notes.append(f"GIL share not measured: {gil.error}")
     profile.timed_out = watch.timed_out
     profile.returncode = None if watch.timed_out else watch.returncode
     profile.peak_rss_bytes = max(profile.peak_rss_bytes, watch.peak_rss)
@@ -75,6 +86,18 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
         exit_code = EXIT_OK
     findings = diagnose(profile, source, tree, path)
     return ProfileRun(profile, findings, source, exit_code, watch.stdout, watch.stderr, notes)
+
+
+def _uses_threads(tree: ast.Module) -> bool:
+    """Whether the script imports threading or concurrent.futures (then py-spy samples the GIL)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in ("threading", "concurrent")
+                                                for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                "threading", "concurrent"):
+            return True
+    return False
 
 
 def _read_result(path: str) -> dict | None:

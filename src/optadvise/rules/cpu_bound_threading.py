@@ -94,9 +94,18 @@ class CpuBoundThreading(Rule):
         evidence = {**site.detail, "threads": len(threads), "cpu_s": round(cpu, 3),
                     "wall_s": round(wall, 3), "cpu_per_wall": round(ratio, 2),
                     "cores": profile.cpu_count}
+        gil = ""
+        if profile.gil is not None and profile.gil.held_samples:
+            target_share = profile.gil.by_function.get(site.detail["target"], 0) / profile.gil.held_samples
+            evidence.update(gil_held=round(profile.gil.held_share, 3),
+                            gil_in_target=round(target_share, 3))
+            if target_share < 0.2:  # py-spy saw the workers hold the GIL rarely: not GIL-bound
+                return None
+            gil = (f" py-spy saw the GIL held {profile.gil.held_share:.0%} of the time, "
+                   f"{target_share:.0%} of it by `{site.detail['target']}`.")
         message = (f"{len(threads)} threads run `{site.detail['target']}` but together use "
                    f"{ratio:.2f} CPU-seconds per wall-second on a {profile.cpu_count}-core machine: "
-                   f"the GIL serialises their Python work. Use processes (ProcessPoolExecutor).")
+                   f"the GIL serialises their Python work.{gil} Use processes (ProcessPoolExecutor).")
         return self.finding(index, site, message=message, evidence=evidence, share=share)
 
 
