@@ -61,7 +61,7 @@ def test_operator_built_in_one_function_used_in_another(tmp_path):
                 u = op @ u
             return u
 
-        print(diffuse(laplacian(1500, 0.2), np.ones(1500), 60).sum())
+        print(diffuse(laplacian(1500, 0.2), np.ones(1500), 300).sum())
     """)
     proc, doc = profile_json("split.py", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -75,6 +75,7 @@ class Harness:
         self.samples: dict[tuple[str, int, str], dict[int, float]] = {}
         self.last_tick = self.last_scan = time.perf_counter()
         self.line_starts: dict[types.CodeType, list[tuple[int, int]]] = {}
+        self.scanned: set[types.CodeType] = set()
         self.loads: list[dict[str, Any]] = []
         self.in_load = 0
         self.threads: list[dict[str, Any]] = []
@@ -194,8 +195,11 @@ class Harness:
                 lp.enable()
                 self.line_on = True
                 self.windows += 1
-        if now - self.last_scan >= SCAN_EVERY_S:
-            self.last_scan = now
+        code = self._innermost_user_code(frame)
+        if now - self.last_scan >= SCAN_EVERY_S or (code is not None and code not in self.scanned):
+            self.last_scan = now  # periodically, and at the first sight of each function
+            if code is not None:
+                self.scanned.add(code)
             self._scan_frames(frame)
 
     # ---------------------------------------------------------------------------- observations
@@ -222,6 +226,13 @@ class Harness:
                 (off, line) for off, line in dis.findlinestarts(code) if line is not None)
         i = bisect.bisect_right(starts, (lasti, sys.maxsize)) - 1
         return starts[i][1] if i >= 0 else code.co_firstlineno
+
+    def _innermost_user_code(self, frame: Any) -> types.CodeType | None:
+        while frame is not None:
+            if frame.f_code.co_filename == self.script:
+                return frame.f_code
+            frame = frame.f_back
+        return None
 
     def _scan_frames(self, frame: Any) -> None:
         seen = 0
