@@ -67,6 +67,21 @@ if __name__ == "__main__":
     print(sum(f.result() for f in futs))
     pool.shutdown()
 ''', "pool = ProcessPoolExecutor()"),
+    "executor_worker_unpacks_its_argument": (WORK + '''
+
+def span(bounds):
+    lo, hi = bounds
+    return crunch(hi - lo, 3)
+
+
+def main():
+    with ThreadPoolExecutor(max_workers=2) as ex:  # <-
+        print(list(ex.map(span, [(0, LIMIT), (5, LIMIT)])))
+
+
+if __name__ == "__main__":
+    main()
+''', "ProcessPoolExecutor(max_workers=2) as ex"),
     "thread_comprehension": (WORK + '''
 
 def part(n, scale, acc, idx):
@@ -147,6 +162,9 @@ NEGATIVE = {
                              "\n\nCOUNT = 0\n\n\ndef bump(n):\n    global COUNT\n    COUNT += n\n"),
     "mutates_argument": guarded("buf = []\nwith ThreadPoolExecutor() as ex:  # <-\n    ex.submit(fill, buf)\n"
                                 "print(buf)\n", "\n\ndef fill(b):\n    b.append(crunch(10, 1))\n"),
+    "mutates_an_unpacked_part_of_its_argument": guarded(
+        "pair = ([], [])\nwith ThreadPoolExecutor() as ex:  # <-\n    ex.submit(fill_first, pair)\n"
+        "print(pair)\n", "\n\ndef fill_first(p):\n    first, second = p\n    first.append(1)\n"),
     "reads_module_state": guarded("with ThreadPoolExecutor() as ex:  # <-\n    list(ex.map(pick, [0]))\n",
                                   "\n\nTABLE = [1, 2, 3]\n\n\ndef pick(i):\n    return TABLE[i]\n"),
     "no_main_guard": WORK + "\nwith ThreadPoolExecutor() as ex:  # <-\n    print(list(ex.map(crunch, [10], [1])))\n",

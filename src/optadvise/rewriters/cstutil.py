@@ -355,17 +355,21 @@ def use_of(tree: Tree, n: cst.Name) -> Use:
         break
     p = tree.parent.get(e)
     line = f"line {tree.line(n)}"
+    if e is n and _in_unpacking_target(tree, n):  # `lo, hi = ...`: the name is bound here, not used
+        return Use("rebind", n, f"`{n.value}` rebound at {line}")
     if isinstance(p, cst.AssignTarget):
         return Use("rebind" if e is n else "write", n, f"`{tree.code(e)} = ...` at {line}")
     if isinstance(p, cst.AugAssign) and p.target is e:
         return Use("write", n, f"`{tree.code(e)} {tree.code(p.operator).strip()} ...` at {line}")
     if isinstance(p, cst.Assign) and p.value is e:
-        if len(p.targets) == 1 and isinstance(p.targets[0].target, cst.Name):
-            return Use("alias", n, p.targets[0].target.value)
+        names = _target_names(p.targets[0].target) if len(p.targets) == 1 else None
+        if names:  # `x = a`, or `lo, hi = a`: each name holds (a part of) the value
+            return Use("alias", n, ",".join(names))
         return Use("escape", n, f"unpacked or multiply assigned at {line}")
     if isinstance(p, (cst.For, cst.CompFor)) and p.iter is e:
-        if isinstance(p.target, cst.Name):
-            return Use("alias", n, p.target.value)
+        names = _target_names(p.target)
+        if names:
+            return Use("alias", n, ",".join(names))
         return Use("escape", n, f"iterated with unpacking at {line}")
     if isinstance(p, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.ComparisonTarget,
                       cst.Index, cst.Del, cst.Expr, cst.If, cst.While, cst.IfExp)):
@@ -399,6 +403,26 @@ def use_of(tree: Tree, n: cst.Name) -> Use:
     return Use("escape", n, f"used as `{tree.code(p) if p is not None else ''}` at {line}")
 
 
+def _in_unpacking_target(tree: Tree, n: cst.Name) -> bool:
+    el = tree.parent.get(n)
+    seq = tree.parent.get(el) if isinstance(el, cst.Element) else None
+    if not isinstance(seq, (cst.Tuple, cst.List)):
+        return False
+    holder = tree.parent.get(seq)
+    return isinstance(holder, cst.AssignTarget) or (
+        isinstance(holder, (cst.For, cst.CompFor)) and holder.target is seq)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str] | None:
+    """`x` -> [x]; `a, b` / `[a, b]` -> [a, b]; anything else (starred, subscripts) -> None."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)) and all(
+            isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements):
+        return [el.value.value for el in target.elements]  # type: ignore[union-attr]
+    return None
+
+
 def uses_through(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
                  seen: set[tuple[str, int]] | None = None) -> list[Use]:
     """All uses of `name` in `scope`, following aliases and module-level functions it is passed to."""
@@ -415,7 +439,7 @@ def uses_through(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
                 continue
             u = use_of(tree, n)
             if u.kind == "alias":
-                todo.append(u.detail)
+                todo.extend(u.detail.split(","))
                 continue
             if u.kind == "call" and depth < 4:
                 fname, idx = u.detail.split(":")

@@ -53,7 +53,7 @@ class CpuBoundThreading(Rule):
         "t = threading.Thread(target=work, args=(10,))  # <-\nt.start()\n",
         "from concurrent.futures import ThreadPoolExecutor\ndef work(n):\n    s = 0\n"
         "    for k in range(n):\n        s += k\n    return s\n"
-        "with ThreadPoolExecutor(4) as pool:\n    r = list(pool.map(work, [10] * 4))  # <-\n",
+        "with ThreadPoolExecutor(4) as pool:  # <-\n    r = list(pool.map(work, [10] * 4))\n",
     )
 
     def find(self, index: ModuleIndex) -> list[Site]:
@@ -74,9 +74,11 @@ class CpuBoundThreading(Rule):
             scope = index.scopes.get(target.id)
             if scope is None or not isinstance(scope.node, ast.FunctionDef):
                 continue
+            # point at what a rewrite changes: the Thread(...) call, or the executor's creation
+            where = call.node if api == "threading.Thread" else executors[call.node.func.value.id]
             sites.append(Site(
-                lineno=call.node.lineno, end_lineno=call.node.end_lineno or call.node.lineno,
-                col=call.node.col_offset, function=call.function,
+                lineno=where.lineno, end_lineno=where.end_lineno or where.lineno,
+                col=where.col_offset, function=call.function,
                 message=f"threads run `{target.id}` through {api}",
                 detail={"target": target.id, "api": api},
                 confident=_cpu_loop(index, scope.node)))
@@ -116,19 +118,20 @@ def gil_ratio(threads: list[ThreadStat]) -> tuple[float, float, float]:
     return cpu / max(wall, 1e-9), wall, cpu
 
 
-def _executor_names(index: ModuleIndex) -> set[str]:
-    """Names bound to a ThreadPoolExecutor (`with ThreadPoolExecutor() as pool`, `pool = ...`)."""
-    names: set[str] = set()
+def _executor_names(index: ModuleIndex) -> dict[str, ast.Call]:
+    """Names bound to a ThreadPoolExecutor (`with ThreadPoolExecutor() as pool`, `pool = ...`),
+    each with the call that created it."""
+    names: dict[str, ast.Call] = {}
     if not index.imports("concurrent.futures"):
         return names
     for node in ast.walk(index.tree):
         if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) \
                 and (index.resolve(node.context_expr.func) or "").endswith("ThreadPoolExecutor") \
                 and isinstance(node.optional_vars, ast.Name):
-            names.add(node.optional_vars.id)
+            names[node.optional_vars.id] = node.context_expr
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
                 and (index.resolve(node.value.func) or "").endswith("ThreadPoolExecutor"):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            names.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
     return names
 
 
