@@ -85,7 +85,7 @@ def test_thread_pool_executor_fires(tmp_path):
     proc, doc = profile_json("p.py", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     [f] = findings(doc, "cpu-bound-threading")
-    assert f["lineno"] == 11 and f["evidence"]["api"] == "ThreadPoolExecutor.map"
+    assert f["lineno"] == 10 and f["evidence"]["api"] == "ThreadPoolExecutor.map"  # the executor
     assert 0.2 <= f["evidence"]["cpu_per_wall"] <= 1.3
 
 
