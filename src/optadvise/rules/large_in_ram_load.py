@@ -62,6 +62,9 @@ class LargeInRamLoad(Rule):
                 api = "read"
             if api != "read" and _not_a_big_file(node):
                 continue
+            if api == "numpy.fromfile" and any(k.arg == "sep" and not (
+                    isinstance(k.value, ast.Constant) and k.value.value == "") for k in node.keywords):
+                api = "numpy.fromfile(sep=...)"  # a text parse: no memory map for that
             target = _assigned_name(index, node)
             sliced = target is not None and _only_sliced(index, call.function, target, node)
             sites.append(Site(
@@ -70,7 +73,9 @@ class LargeInRamLoad(Rule):
                 message=f"{api.replace('numpy.', 'np.')} reads the whole file into memory"
                         + (f" but `{target}` is only indexed afterwards" if sliced else ""),
                 detail={"api": api, "name": target, "only_sliced": sliced},
-                confident=api != "read"))  # a text read's size is unknowable statically
+                # statically (no file sizes), only the clear cases: a raw binary read, or a .npy
+                # load of which only slices are used; text loaders and reads need the profile
+                confident=api == "numpy.fromfile" or (api == "numpy.load" and sliced)))
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:

@@ -51,7 +51,7 @@ class LoopOverNdarray(Rule):
         "for i in range(len(a)):  # <-\n    out[i] = a[i] * b[i]\n",
         "import numpy as np\ndef norm(v):\n    s = 0.0\n    for i in range(v.shape[0]):  # <-\n"
         "        s += v[i] ** 2\n    return s\n",
-        "import numpy as np\ngrid = np.zeros((5, 5))\nfor row in grid:  # <-\n    print(row.sum())\n",
+        "import numpy as np\nv = np.zeros(5)\nk = 0\nwhile k < v.size:  # <-\n    v[k] = k * 2.0\n    k += 1\n",
     )
 
     def find(self, index: ModuleIndex) -> list[Site]:
@@ -71,7 +71,9 @@ class LoopOverNdarray(Rule):
                 message=f"Python loop {what} element by element; {facts.dependence_text()}",
                 detail={"names": names, "dependence": facts.dependence, "why": facts.why,
                         "static_arrays": sorted(facts.static_arrays)},
-                confident=bool(facts.static_arrays) and not _few_iterations(loop.node)
+                # statically, only integer indexing of known arrays is clear; iterating an array
+                # directly may walk rows (array work per step), which only the profile can tell
+                confident=bool(facts.static_arrays & facts.arrays) and not _few_iterations(loop.node)
                 and not _row_wise(loop.node)))
         return sites
 
@@ -146,8 +148,18 @@ def _ancestors(loop: Loop) -> list[Loop]:
 
 
 def loop_vars(node: ast.For | ast.While) -> set[str]:
+    """The loop's integer index variables: `i` of `range(...)`, the index of `enumerate(...)`,
+    a `while` counter. Names from other iterables (field names, dict items, nditer) are not
+    element indices, so subscripts by them are not element-by-element array work."""
     if isinstance(node, ast.For):
-        return {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        it, target = node.iter, node.target
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name):
+            if it.func.id == "range" and isinstance(target, ast.Name):
+                return {target.id}
+            if it.func.id == "enumerate" and isinstance(target, ast.Tuple) and target.elts \
+                    and isinstance(target.elts[0], ast.Name):
+                return {target.elts[0].id}
+        return set()
     # while i < n: ... i += 1  -> the names the test compares that the body increments
     tested = {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}
     bumped = {s.target.id for s in ast.walk(node) if isinstance(s, ast.AugAssign)
