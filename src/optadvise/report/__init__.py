@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 
-def render_profile(*args: Any, **kwargs: Any) -> None:
-    """Lazy front for `profile_report.render_profile` (keeps `check` start-up light)."""
-    from optadvise.report.profile_report import render_profile as render
+def render_profile(run: Any, fmt: str = "text", output: str | None = None, top: int = 5) -> None:
+    """Print (or write to `output`) the report of one profiled run. Imported lazily: `check` and
+    JSON output never pay for rich."""
+    if fmt == "json":
+        from optadvise.report.profile_json import write_profile_json
 
-    render(*args, **kwargs)
+        write_profile_json(run, output)
+        return
+    from optadvise.report.profile_report import render_profile_text
+
+    render_profile_text(run, output, top)
 
 
 __all__ = ["render_profile"]

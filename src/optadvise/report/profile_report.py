@@ -1,11 +1,10 @@
-"""The `profile` report: a rich terminal view, or one JSON document (shape documented in README)."""
+"""The `profile` report as a rich terminal view (the JSON document is in `profile_json`)."""
 
 from __future__ import annotations
 
 import ast
 import json
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -13,8 +12,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from optadvise import __version__
-from optadvise.model import MODULE, FunctionStat, Profile, to_dict
+from optadvise.model import MODULE, FunctionStat, Profile
 
 if TYPE_CHECKING:
     from optadvise.profiling.runner import ProfileRun
@@ -23,34 +21,13 @@ HEAT_WIDTH = 12
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def render_profile(run: ProfileRun, fmt: str = "text", output: str | None = None, top: int = 5) -> None:
-    """Print (or write to `output`) the report of one profiled run."""
-    if fmt == "json":
-        text = json.dumps(profile_document(run), indent=2, default=str) + "\n"
-        if output:
-            _write(output, text)
-        else:
-            sys.stdout.write(text)
-        return
+def render_profile_text(run: ProfileRun, output: str | None = None, top: int = 5) -> None:
+    """The rich terminal report (plain text when written to `output`)."""
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             _render_text(run, Console(file=fh, width=120, no_color=True, highlight=False), top)
     else:
         _render_text(run, Console(highlight=False), top)
-
-
-def profile_document(run: ProfileRun) -> dict[str, Any]:
-    """The JSON document: the Profile's fields, then `findings`, `exit_code` and `notes`."""
-    doc = {"optadvise": __version__, **to_dict(run.profile)}
-    doc["findings"] = [to_dict(f) for f in run.findings]
-    doc["exit_code"] = run.exit_code
-    doc["notes"] = run.notes
-    return doc
-
-
-def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def _rel(path: str) -> str:
