@@ -39,6 +39,8 @@ VIEW_ATTRS = {"T", "mT", "real", "imag"}
 
 @register
 class CupyRewriter(Rewriter):
+    """Moves a straight run of large FFT/linalg/matmul statements to CuPy, when a device exists."""
+
     kind = "cupy"
     rules = ("gpu-candidate",)
 

@@ -26,6 +26,8 @@ LOAD_OPTIONS = {"file", "encoding", "fix_imports", "max_header_size", "allow_pic
 
 @register
 class MemmapRewriter(Rewriter):
+    """Memory-maps whole-file binary loads (np.load mmap_mode, np.memmap for np.fromfile)."""
+
     kind = "memmap"
     rules = ("large-in-ram-load",)
 

@@ -32,6 +32,8 @@ SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
 
 @register
 class ProcessPoolRewriter(Rewriter):
+    """Moves GIL-bound thread work to a ProcessPoolExecutor with a returning, picklable worker."""
+
     kind = "processpool"
     rules = ("cpu-bound-threading",)
 

@@ -25,6 +25,8 @@ READ_ATTRS = {"shape", "ndim", "dtype"}
 
 @register
 class SparseRewriter(Rewriter):
+    """Builds a mostly-zero matrix filled element by element as scipy.sparse (LIL, then CSR)."""
+
     kind = "sparse"
     rules = ("dense-mostly-zero",)
 
