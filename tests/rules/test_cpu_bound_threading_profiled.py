@@ -49,7 +49,7 @@ def test_py_spy_measures_who_holds_the_gil(tmp_path):
     assert doc["gil"] is not None, doc["notes"]  # py-spy attached from outside
     assert doc["gil"]["by_function"].get("work", 0) > 0.5 * doc["gil"]["held_samples"]
     [f] = findings(doc, "cpu-bound-threading")
-    assert f["evidence"]["gil_in_target"] > 0.5 and "py-spy saw the GIL held" in f["message"]
+    assert f["evidence"]["gil_in_target"] > 0.4 and "py-spy saw `work` hold the GIL" in f["message"]
 
 
 def test_no_gil_sampling_for_scripts_without_threads(tmp_path):

@@ -17,8 +17,8 @@ WAITING = ("time.sleep", "open", "requests.", "urllib.", "socket.", "subprocess.
 # ratio, since a busy machine gives the threads less than a full core.
 GIL_BOUND = (0.6, 1.3)
 GIL_BOUND_PURE_LOOP = (0.25, 1.3)
-GIL_HELD = 0.5  # with py-spy's samples: the GIL is held at least this share of the time...
-GIL_IN_TARGET = 0.5  # ...and the worker function holds at least this share of it
+GIL_IN_TARGET = 0.4  # py-spy: the worker holds the GIL at least this share of the threads' wall time
+GIL_FREE = 0.1  # py-spy: below this share the workers wait or run GIL-free native code
 
 
 class CpuBoundThreading(Rule):
@@ -95,20 +95,21 @@ class CpuBoundThreading(Rule):
                     "wall_s": round(wall, 3), "cpu_per_wall": round(ratio, 2),
                     "cores": profile.cpu_count}
         gil = profile.gil
+        in_section = None
         if gil is not None and gil.held_samples:
-            # py-spy's direct evidence decides: the workers themselves hold the GIL most of the time
-            in_target = gil.by_function.get(site.detail["target"], 0) / gil.held_samples
-            evidence.update(gil_held=round(gil.held_share, 3), gil_in_target=round(in_target, 3))
-            if in_target < GIL_IN_TARGET or gil.held_share < GIL_HELD or ratio > GIL_BOUND[1]:
-                return None
-            how = (f"py-spy saw the GIL held {gil.held_share:.0%} of the time, {in_target:.0%} of it "
-                   f"by `{site.detail['target']}`, and the threads used {ratio:.2f} CPU-seconds per "
-                   f"wall-second")
-        else:
-            low, high = GIL_BOUND_PURE_LOOP if site.confident else GIL_BOUND
-            if not low <= ratio <= high:
-                return None
+            # py-spy's direct evidence: the share of the threaded section's wall time in which the
+            # worker itself held the GIL (~1 when the GIL serialises it, ~0 when it waits or runs
+            # native code); the CPU ratio decides only where the samples are inconclusive
+            in_section = min(1.0, gil.by_function.get(site.detail["target"], 0) / (gil.rate_hz * wall))
+            evidence.update(gil_held=round(gil.held_share, 3), gil_in_target=round(in_section, 3))
+        low, high = GIL_BOUND_PURE_LOOP if site.confident else GIL_BOUND
+        if in_section is not None and in_section >= GIL_IN_TARGET and ratio <= GIL_BOUND[1]:
+            how = (f"py-spy saw `{site.detail['target']}` hold the GIL {in_section:.0%} of the time "
+                   f"the threads ran, and they used {ratio:.2f} CPU-seconds per wall-second")
+        elif (in_section is None or in_section >= GIL_FREE) and low <= ratio <= high:
             how = f"together they use {ratio:.2f} CPU-seconds per wall-second"
+        else:
+            return None
         share = min(1.0, wall / max(profile.wall_s, 1e-9))
         message = (f"{len(threads)} threads run `{site.detail['target']}` on a {profile.cpu_count}-core "
                    f"machine but the GIL serialises their Python work: {how}. "
