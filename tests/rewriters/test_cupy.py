@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,6 +9,7 @@ import pytest
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cupy_gpu import CupyRewriter, gpu_device, transform
+from tests.rewriters.scripts import numbers, run_script
 
 SRC = '''import numpy as np
 
@@ -36,11 +34,7 @@ def finding(src: str) -> Finding:
 
 
 def run(code: str, tmp_path) -> list[float]:
-    path = tmp_path / "s.py"
-    path.write_text(code)
-    r = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    return [float(x) for x in re.findall(r"[-+]?\d+\.\d+e[-+]\d+", r.stdout)]
+    return numbers(run_script(code, tmp_path, timeout=120))
 
 
 def test_declines_without_cupy_or_device():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 
@@ -12,6 +11,7 @@ import pytest
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.memmap import MemmapRewriter
+from tests.rewriters.scripts import run_script
 
 
 def finding(src: str, **evidence) -> Finding:
@@ -28,11 +28,7 @@ def propose(src: str, **evidence):
 
 
 def run(code: str, tmp_path) -> str:
-    path = tmp_path / "s.py"
-    path.write_text(code)
-    r = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return run_script(code, tmp_path)
 
 
 @pytest.fixture
