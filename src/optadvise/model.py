@@ -162,18 +162,6 @@ class Profile:
     gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
     line_profile_windows: int = 0  # how many sampled line_profiler windows ran
 
-    def hot_functions(self, min_share: float = 0.02) -> list[FunctionStat]:
-        return [f for f in self.functions if f.user and f.share >= min_share]
-
-    def line_share(self, filename: str, lineno: int) -> float | None:
-        """Share of the whole run spent on a line, where line timings exist."""
-        for f in self.functions:
-            if f.filename == filename:
-                for ln in f.lines:
-                    if ln.lineno == lineno:
-                        return ln.share * f.share
-        return None
-
 
 # ---------------------------------------------------------------------------------------- diagnose
 

@@ -54,7 +54,7 @@ class AppendInLoop(Rule):
         for call in index.calls:
             if call.name not in GROWERS or not call.loops:
                 continue
-            grown = _grown_name(index, call.node)
+            grown = grown_name(index.parents.get(call.node))
             if grown is None:
                 continue
             loop = call.loops[-1].node
@@ -83,16 +83,18 @@ class AppendInLoop(Rule):
         return f
 
 
-def _grown_name(index: ModuleIndex, call: ast.Call) -> str | None:
+def grown_name(stmt: ast.AST | None) -> str | None:
     """The name in `x = np.append(x, ...)` / `x = np.concatenate([x, ...])`, else None."""
-    parent = index.parents.get(call)
-    if not isinstance(parent, (ast.Assign, ast.AugAssign)) or not call.args:
+    if not isinstance(stmt, (ast.Assign, ast.AugAssign)):
         return None
-    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+    call = stmt.value
+    if not (isinstance(call, ast.Call) and call.args and isinstance(call.func, (ast.Attribute, ast.Name))):
+        return None
+    func = call.func.attr if isinstance(call.func, ast.Attribute) else call.func.id
+    if "numpy." + func not in GROWERS:
+        return None
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     names = {t.id for t in targets if isinstance(t, ast.Name)}
     first = call.args[0]
     parts = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
-    for p in parts:
-        if isinstance(p, ast.Name) and p.id in names:
-            return p.id
-    return None
+    return next((p.id for p in parts if isinstance(p, ast.Name) and p.id in names), None)

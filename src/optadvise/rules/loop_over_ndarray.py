@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass
 
 from optadvise.model import Finding, Profile
+from optadvise.rules.append_in_loop import grown_name
 from optadvise.rules.base import Rule, Site
 from optadvise.rules.evidence import describe_array, observed_arrays, span_share
 from optadvise.rules.index import Loop, ModuleIndex
@@ -235,7 +236,7 @@ def _scalar_recurrence(loop: ast.For | ast.While) -> str | None:
     """A name assigned (not augmented) in the loop body and read before that assignment."""
     written: set[str] = set()
     assigned_plain = {t.id for s in ast.walk(loop) if isinstance(s, ast.Assign)
-                      and not _grows_itself(s) for t in s.targets if isinstance(t, ast.Name)}
+                      and grown_name(s) is None for t in s.targets if isinstance(t, ast.Name)}
     for stmt in loop.body:
         for name in _reads_then_writes(stmt):
             kind, ident = name
@@ -244,21 +245,6 @@ def _scalar_recurrence(loop: ast.For | ast.While) -> str | None:
             if kind == "w":
                 written.add(ident)
     return None
-
-
-GROW_METHODS = {"append", "concatenate", "vstack", "hstack", "row_stack", "column_stack", "dstack"}
-
-
-def _grows_itself(stmt: ast.Assign) -> bool:
-    """`x = np.append(x, v)` / `t = np.concatenate([t, row])`: an accumulation, not a recurrence."""
-    value = stmt.value
-    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-            and value.func.attr in GROW_METHODS and value.args):
-        return False
-    first = value.args[0]
-    parts = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
-    targets = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
-    return any(isinstance(p, ast.Name) and p.id in targets for p in parts[:1])
 
 
 def _reads_then_writes(stmt: ast.stmt) -> list[tuple[str, str]]:
