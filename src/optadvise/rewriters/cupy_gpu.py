@@ -19,7 +19,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, expr, finish, stmt, candidate
 
 HEAVY_PREFIXES = ("numpy.fft.", "numpy.linalg.")
 HEAVY = {"numpy.matmul", "numpy.dot", "numpy.einsum", "numpy.tensordot", "numpy.convolve"}
@@ -187,7 +187,7 @@ def _emit(tree: Tree, run: list[cst.BaseStatement]) -> tuple[str, str]:
     edits.before[id(first)][0] = edits.before[id(first)][0].with_changes(leading_lines=first.leading_lines)
     edits.replace[id(first)] = lambda updated: updated.with_changes(leading_lines=[])
     lines = f"{tree.line(run[0])}-{end}" if end != tree.line(run[0]) else str(end)
-    return finish(tree, edits, []), f"lines {lines} on the GPU with CuPy (NumPy fallback)"
+    return finish(tree, edits), f"lines {lines} on the GPU with CuPy (NumPy fallback)"
 
 
 def _device_operand(tree: Tree, n: cst.Name) -> bool:

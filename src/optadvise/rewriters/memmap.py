@@ -15,7 +15,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
+from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
 
 LOADS = {"numpy.load", "numpy.fromfile"}
 TEXT = {"numpy.loadtxt": "numpy", "numpy.genfromtxt": "numpy", "pandas.read_csv": "pandas",
@@ -55,7 +55,6 @@ class MemmapRewriter(Rewriter):
         _check_path(tree, path, ev_path, ".npy" if api == "numpy.load" else "")
         mode = _mode(tree, tree.scope_of(st), name)
         _file_not_written(tree, path)
-        imports: list[tuple[str, str | None]] = []
         edits = Edits()
         if api == "numpy.load":
             if "mmap_mode" in kw or len(pos) > 1:
@@ -65,10 +64,10 @@ class MemmapRewriter(Rewriter):
             new_call = expr(f'{tree.code(call)[:-1].rstrip().rstrip(",")}, mmap_mode="{mode}")', tree)
             desc = f'np.load(..., mmap_mode="{mode}") for `{name}`'
         else:
-            new_call = _memmap_call(tree, pos, kw, mode, imports)
+            new_call = _memmap_call(tree, pos, kw, mode, edits)
             desc = f'np.memmap(..., mode="{mode}") instead of np.fromfile for `{name}`'
         edits.replace[id(call)] = new_call
-        new = finish(tree, edits, imports)
+        new = finish(tree, edits)
         return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile, mode))]
 
 
@@ -125,7 +124,7 @@ def _truthy(arg: cst.Arg | None) -> bool:
 
 
 def _memmap_call(tree: Tree, pos: list[cst.Arg], kw: dict[str, cst.Arg], mode: str,
-                 imports: list[tuple[str, str | None]]) -> cst.BaseExpression:
+                 edits: Edits) -> cst.BaseExpression:
     names = ["file", "dtype", "count", "sep", "offset"]
     args = {names[i]: a.value for i, a in enumerate(pos[:5])}
     args.update({k: a.value for k, a in kw.items()})
@@ -147,7 +146,7 @@ def _memmap_call(tree: Tree, pos: list[cst.Arg], kw: dict[str, cst.Arg], mode: s
             parts.append(f"shape=None if {c} < 0 else ({c},)")
         elif c != "-1":
             raise Decline("np.fromfile's count is an expression; give it a name or a literal")
-    return expr(f"{tree.ref('numpy', 'memmap', imports)}({', '.join(parts)})", tree)
+    return expr(f"{edits.ref(tree, 'numpy', 'memmap')}({', '.join(parts)})", tree)
 
 
 def _text_advice(tree: Tree, call: cst.Call, api: str) -> str:

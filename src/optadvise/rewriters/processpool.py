@@ -22,7 +22,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 THREADS = {"threading.Thread"}
@@ -242,24 +242,22 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
         raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
     if not workers:
         raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
-    imports: list[tuple[str, str | None]] = []
-    unused: list[tuple[str, str | None]] = []
     edits = Edits()
     if isinstance(call.func, cst.Attribute):
         edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name("ProcessPoolExecutor"))
     else:
-        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, imports))
-        unused.append(("concurrent.futures", tree.code(call.func)))
+        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits))
+        edits.remove_unused_import("concurrent.futures", tree.code(call.func))
     size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
-    return finish(tree, edits, imports, unused), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
+    return finish(tree, edits), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
 
 
-def _process_pool_name(tree: Tree, imports: list[tuple[str, str | None]]) -> str:
+def _process_pool_name(tree: Tree, edits: Edits) -> str:
     bound = tree.aliases.get("ProcessPoolExecutor")
     if bound is None:
         if "ProcessPoolExecutor" in tree.stores(tree.module):
             raise Decline("the name ProcessPoolExecutor is already used for something else")
-        imports.append(("concurrent.futures", "ProcessPoolExecutor"))
+        edits.add_import("concurrent.futures", "ProcessPoolExecutor")
     elif bound not in ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"):
         raise Decline("the name ProcessPoolExecutor is already used for something else")
     return "ProcessPoolExecutor"
@@ -394,9 +392,9 @@ def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLi
 def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatementLine, out_p: str,
                      idx_ps: list[str], drop: set[str], targs: list[cst.BaseExpression], params: list[str],
                      for_in: str, stmts: list[cst.BaseStatement], scope: cst.CSTNode) -> tuple[str, str]:
-    imports: list[tuple[str, str | None]] = [("os", None)]
-    unused: list[tuple[str, str | None]] = [("threading", None)]
     edits = Edits()
+    edits.add_import("os")
+    edits.remove_unused_import("threading")
     only_use = len(tree.name_nodes(tree.module, fn.name.value)) == 1
     new_name = fn.name.value if only_use else tree.fresh(f"{fn.name.value}_result")
     value = store.body[0].value  # type: ignore[union-attr]
@@ -417,7 +415,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     call_args_ = ", ".join([new_name] + [tree.code(by_param[p]).strip() for p in params if p not in drop])
     pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
     comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
-    ppe = _process_pool_name(tree, imports)
+    ppe = _process_pool_name(tree, edits)
     if isinstance(by_param[out_p], cst.Name) and by_param[out_p].value not in comp_vars:  # type: ignore[union-attr]
         job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
     else:
@@ -432,7 +430,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     edits.replace[id(stmts[0])] = new_stmt
     for s in stmts[1:]:
         edits.replace[id(s)] = cst.RemovalSentinel.REMOVE
-    return finish(tree, edits, imports, unused), (
+    return finish(tree, edits), (
         f"threads -> ProcessPoolExecutor: `{new_name}` returns its result, the pool fills `{out}`")
 
 

@@ -15,7 +15,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, candidate
 
 ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}
@@ -37,7 +37,6 @@ class SparseRewriter(Rewriter):
         scope = tree.scope_of(alloc)
         block = tree.block_of(alloc)
         _no_global(tree, scope, name)
-        imports: list[tuple[str, str | None]] = []
         edits = Edits()
         uses = [n for n in tree.name_nodes(scope, name) if not tree.inside(n, alloc)]
         fills, others = [], []
@@ -56,12 +55,12 @@ class SparseRewriter(Rewriter):
         for n, _ in others:
             if tree.line(n) <= end:
                 raise Decline(f"`{name}` is read at line {tree.line(n)} while it is being filled")
-            solves |= _classify_after(tree, n, name, edits, imports) == "solve"
+            solves |= _classify_after(tree, n, name, edits) == "solve"
         shape = call_args(call)
-        new_call = _lil_call(tree, call, shape, imports)
+        new_call = _lil_call(tree, call, shape, edits)
         edits.replace[id(call)] = new_call
         edits.after[id(last_fill)] = [stmt(f"{name} = {name}.tocsr()", tree)]
-        new = finish(tree, edits, imports)
+        new = finish(tree, edits)
         return [candidate(self.kind, finding, source, new,
                           f"build `{name}` as scipy.sparse (LIL while filling, CSR after line {end})",
                           1e-6 if solves else 1e-8, _memory_note(finding, profile, name))]
@@ -106,8 +105,7 @@ def _is_fill(tree: Tree, n: cst.Name) -> bool:
     return isinstance(holder, cst.AugAssign) and holder.target is sub
 
 
-def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
-                    imports: list[tuple[str, str | None]]) -> str | None:
+def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits) -> str | None:
     """Allow uses with the same meaning on a CSR array, rewriting the few that need it; else Decline."""
     p = tree.parent.get(n)
     where = f"line {tree.line(n)}"
@@ -135,9 +133,9 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
                 if qn in PRODUCTS:
                     edits.replace[id(call)] = expr(f"{name}.dot({rhs})", tree)
                     return
-                spsolve = tree.ref("scipy.sparse.linalg", "spsolve", imports)
+                spsolve = edits.ref(tree, "scipy.sparse.linalg", "spsolve")
                 if isinstance(pos[1].value, cst.Name):
-                    np_ = tree.ref("numpy", "shape", imports)
+                    np_ = edits.ref(tree, "numpy", "shape")
                     code = f"{spsolve}({name}, {rhs}).reshape({np_}({rhs}))"
                 else:
                     raise Decline(f"the right-hand side of the solve at {where} is not a plain name "
@@ -150,7 +148,7 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
                   "only products and solves are followed")
 
 
-def _lil_call(tree: Tree, call: cst.Call, args: tuple, imports: list[tuple[str, str | None]]) -> cst.Call:
+def _lil_call(tree: Tree, call: cst.Call, args: tuple[list[cst.Arg], dict[str, cst.Arg]], edits: Edits) -> cst.Call:
     pos, kw = args
     shape = pos[0].value if pos else kw["shape"].value
     dtype = pos[1].value if len(pos) > 1 else (kw["dtype"].value if "dtype" in kw else None)
@@ -158,7 +156,7 @@ def _lil_call(tree: Tree, call: cst.Call, args: tuple, imports: list[tuple[str, 
     if dtype is not None:
         new_args.append(cst.Arg(dtype, keyword=cst.Name("dtype"),
                                 equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
-    lil = expr(tree.ref("scipy.sparse", "lil_array", imports), tree)
+    lil = expr(edits.ref(tree, "scipy.sparse", "lil_array"), tree)
     return call.with_changes(func=lil, args=_commas(new_args))
 
 

@@ -15,7 +15,7 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, candidate, finish, stmt
+from optadvise.rewriters.cst import Edits, Tree, candidate, finish, stmt
 from optadvise.rewriters.loopinfo import fresh_before, gather_facts, loop_at, read_outside
 from optadvise.rewriters.vectorize_core import Axis, Elem, Nest
 
