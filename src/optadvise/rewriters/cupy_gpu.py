@@ -16,6 +16,7 @@ import importlib.util
 
 import libcst as cst
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -42,7 +43,79 @@ class CupyRewriter(Rewriter):
     """Moves a straight run of large FFT/linalg/matmul statements to CuPy, when a device exists."""
 
     kind = "cupy"
-    rules = ("gpu-candidate",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "gpu-candidate",
+            '''import numpy as np
+
+
+def power(sig):
+    spec = np.fft.rfft(sig, axis=1)  # <-
+    p = np.abs(spec) ** 2
+    return float(p.sum())
+''',
+            '''import numpy as np
+
+
+def power(sig):
+    try:
+        import cupy as xp
+        to_host = xp.asnumpy
+    except ImportError:  # no CuPy: the same code runs on NumPy
+        import numpy as xp
+        to_host = xp.asarray
+    sig_d = xp.asarray(sig)
+    spec = xp.fft.rfft(sig_d, axis=1)  # <-
+    p = xp.abs(spec) ** 2
+    p = to_host(p)
+    return float(p.sum())
+'''),
+        examples.Rewrite(
+            "gpu-candidate",
+            '''import numpy as np
+
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512))
+b = rng.standard_normal((512, 512))
+c = a @ b  # <-
+print(c.trace())
+''',
+            '''import numpy as np
+
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512))
+b = rng.standard_normal((512, 512))
+try:
+    import cupy as xp
+    to_host = xp.asnumpy
+except ImportError:  # no CuPy: the same code runs on NumPy
+    import numpy as xp
+    to_host = xp.asarray
+a_d = xp.asarray(a)
+b_d = xp.asarray(b)
+c = a_d @ b_d  # <-
+c = to_host(c)
+print(c.trace())
+'''),
+        examples.Decline(
+            "gpu-candidate",
+            '''import numpy as np
+
+a = np.ones(4)
+b = np.exp(a)  # <-
+print(b)
+''',
+            "no FFT, linalg or matrix product"),
+        examples.Decline(
+            "gpu-candidate",
+            '''import numpy as np
+
+a = np.ones((4, 4))
+a[0] = 2  # <-
+b = np.fft.fft(a)
+''',
+            "calls something other than NumPy array functions"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         device = gpu_device()

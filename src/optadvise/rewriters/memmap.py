@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -29,7 +30,52 @@ class MemmapRewriter(Rewriter):
     """Memory-maps whole-file binary loads (np.load mmap_mode, np.memmap for np.fromfile)."""
 
     kind = "memmap"
-    rules = ("large-in-ram-load",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+frames = np.load("frames.npy")  # <-
+print(frames[0].mean())
+''',
+            '''import numpy as np
+
+frames = np.load("frames.npy", mmap_mode="r")  # <-
+print(frames[0].mean())
+'''),
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+raw = np.fromfile("data.bin", dtype=np.float32)  # <-
+raw[0] = 0.0
+print(raw[:10].sum())
+''',
+            '''import numpy as np
+
+raw = np.memmap("data.bin", dtype=np.float32, mode="c")  # <-
+raw[0] = 0.0
+print(raw[:10].sum())
+'''),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+
+
+def load():
+    a = np.load("a.npy")  # <-
+    return a
+''',
+            "returned"),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+
+x = np.loadtxt("x.txt")  # <-
+print(x.sum())
+''',
+            "a text file cannot be memory-mapped"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

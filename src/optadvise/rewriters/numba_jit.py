@@ -177,7 +177,6 @@ class NumbaJit(Rewriter):
     """`@numba.njit(cache=True)` on the function holding the loop (and its module-level callees)."""
 
     kind = "numba"
-    rules = ("loop-over-ndarray",)
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

@@ -19,6 +19,7 @@ import builtins
 
 import libcst as cst
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -35,7 +36,114 @@ class ProcessPoolRewriter(Rewriter):
     """Moves GIL-bound thread work to a ProcessPoolExecutor with a returning, picklable worker."""
 
     kind = "processpool"
-    rules = ("cpu-bound-threading",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+''',
+            '''from concurrent.futures import ProcessPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+'''),
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''import threading
+
+
+def work(n, out, i):
+    s = 0
+    for k in range(n):
+        s += k * k
+    out[i] = s
+
+
+if __name__ == "__main__":
+    out = [0] * 4
+    threads = [threading.Thread(target=work, args=(10, out, i)) for i in range(4)]  # <-
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(out)
+''',
+            '''import os
+from concurrent.futures import ProcessPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    out = [0] * 4
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        jobs = [(i, pool.submit(work, 10)) for i in range(4)]
+        for slot, job in jobs:
+            out[slot] = job.result()
+    print(out)
+'''),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k
+    return s
+
+
+with ThreadPoolExecutor(4) as pool:  # <-
+    print(list(pool.map(work, [10] * 4)))
+''',
+            "runs at import time"),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+seen = []
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k
+    seen.append(s)
+    return s
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+''',
+            "reads module-level `seen`"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

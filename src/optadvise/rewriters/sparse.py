@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -28,7 +29,77 @@ class SparseRewriter(Rewriter):
     """Builds a mostly-zero matrix filled element by element as scipy.sparse (LIL, then CSR)."""
 
     kind = "sparse"
-    rules = ("dense-mostly-zero",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+n = 50
+T = np.zeros((n, n))  # <-
+for i in range(n):
+    T[i, i] = 2.0
+    if i:
+        T[i, i - 1] = -1.0
+y = T @ np.ones(n)
+print(y.sum())
+''',
+            '''import numpy as np
+import scipy.sparse
+
+n = 50
+T = scipy.sparse.lil_array((n, n))  # <-
+for i in range(n):
+    T[i, i] = 2.0
+    if i:
+        T[i, i - 1] = -1.0
+T = T.tocsr()
+y = T @ np.ones(n)
+print(y.sum())
+'''),
+        examples.Rewrite(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+
+def solve(n, b):
+    A = np.zeros((n, n), dtype=np.float64)  # <-
+    for k in range(n):
+        A[k, k] = 4.0
+    return np.linalg.solve(A, b)
+''',
+            '''import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+
+def solve(n, b):
+    A = scipy.sparse.lil_array((n, n), dtype=np.float64)  # <-
+    for k in range(n):
+        A[k, k] = 4.0
+    A = A.tocsr()
+    return scipy.sparse.linalg.spsolve(A, b).reshape(np.shape(b))
+'''),
+        examples.Decline(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+T = np.zeros((30, 30))  # <-
+for i in range(30):
+    T[i, i] = 2.0
+print(T * 2.0)
+''',
+            "differs or densifies"),
+        examples.Decline(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+T = np.zeros((30, 30))  # <-
+for i in range(30):
+    T[i, i] = 2.0
+print(T)
+''',
+            "not known to accept a sparse array"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

@@ -201,7 +201,6 @@ class Vectorize(Rewriter):
     """Whole-array NumPy for loops whose iterations are independent (or reduce/append)."""
 
     kind = "vectorize"
-    rules = ("loop-over-ndarray", "append-in-loop")
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
