@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
@@ -193,14 +194,10 @@ def _eligible(tree: Tree, s: cst.CSTNode, fresh: set[str]) -> bool:
     if not (isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1):
         return False
     b = s.body[0]
-    if isinstance(b, cst.Assign) and len(b.targets) == 1:
-        t = b.targets[0].target
-        ok_target = isinstance(t, cst.Name) or (isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name)
-                                                and t.value.value in fresh)
-        return ok_target and _calls_ok(tree, b)
-    if isinstance(b, cst.AugAssign) and isinstance(b.target, cst.Name):
-        return b.target.value in fresh and _calls_ok(tree, b)
-    return False
+    made_here = m.Name(m.MatchIfTrue(lambda v: v in fresh))
+    target = m.Assign(targets=[m.AssignTarget(m.Name() | m.Subscript(value=made_here))]) \
+        | m.AugAssign(target=made_here)
+    return m.matches(b, target) and _calls_ok(tree, b)
 
 
 def _note_fresh(tree: Tree, s: cst.SimpleStatementLine, fresh: set[str]) -> None:

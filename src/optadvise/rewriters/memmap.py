@@ -11,6 +11,7 @@ formats, where it says how to convert the file once to `.npy`.
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
@@ -89,10 +90,9 @@ print(x.sum())
         if api in TEXT:
             raise Decline(_text_advice(tree, call, api))  # type: ignore[arg-type]
         assign = tree.parent.get(call)
-        if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
-                and isinstance(assign.targets[0].target, cst.Name)):
+        if not m.matches(assign, m.Assign(targets=[m.AssignTarget(m.Name())])):
             raise Decline("the loaded array is not bound to a single name")
-        name = assign.targets[0].target.value
+        name = assign.targets[0].target.value  # type: ignore[union-attr]
         pos, kw = call_args(call)
         path = pos[0].value if pos else (kw["file"].value if "file" in kw else None)
         if path is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
@@ -29,6 +30,10 @@ THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thr
 THREADS = {"threading.Thread"}
 BUILTINS = set(dir(builtins))
 SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
+_NAME = m.Name("__name__")
+_MAIN = m.MatchIfTrue(lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
+MAIN_GUARD = m.If(test=m.Comparison(_NAME, [m.ComparisonTarget(m.Equal(), _MAIN)])
+                  | m.Comparison(_MAIN, [m.ComparisonTarget(m.Equal(), _NAME)]))
 
 
 @register
@@ -164,13 +169,7 @@ if __name__ == "__main__":
 
 
 def _is_main_guard(node: cst.CSTNode) -> bool:
-    if not (isinstance(node, cst.If) and isinstance(node.test, cst.Comparison)
-            and len(node.test.comparisons) == 1 and isinstance(node.test.comparisons[0].operator, cst.Equal)):
-        return False
-    sides = [node.test.left, node.test.comparisons[0].comparator]
-    names = [s.value for s in sides if isinstance(s, cst.Name)]
-    strs = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
-    return names == ["__name__"] and strs == ["__main__"]
+    return m.matches(node, MAIN_GUARD)
 
 
 def _spawn_safe_top_level(tree: Tree) -> None:

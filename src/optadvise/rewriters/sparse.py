@@ -11,6 +11,7 @@ meaning differs (`*`, `T + 1`, `np.exp(T)`, slicing, printing, returning, passin
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
@@ -22,6 +23,8 @@ ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}
 PRODUCTS = {"numpy.dot", "numpy.matmul"}
 READ_ATTRS = {"shape", "ndim", "dtype"}
+ALLOCATION = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call())])
+PLAIN_INDEX = m.SubscriptElement(m.Index(star=None))
 
 
 @register
@@ -138,13 +141,10 @@ print(T)
 
 
 def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str, cst.Call]:
-    if not (isinstance(alloc, cst.SimpleStatementLine) and len(alloc.body) == 1
-            and isinstance(alloc.body[0], cst.Assign) and len(alloc.body[0].targets) == 1):
+    if not m.matches(alloc, ALLOCATION):
         raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
-    assign = alloc.body[0]
+    assign = alloc.body[0]  # type: ignore[attr-defined]
     target, value = assign.targets[0].target, assign.value
-    if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
-        raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
     if tree.resolve(value.func) not in ZEROS:
         raise Decline("the matrix is not allocated with np.zeros")
     pos, kw = call_args(value)
@@ -166,8 +166,7 @@ def _no_global(tree: Tree, scope: cst.CSTNode, name: str) -> None:
 def _is_fill(tree: Tree, n: cst.Name) -> bool:
     """`NAME[i, j] = v` or `NAME[i, j] += v` with two plain indices."""
     sub = tree.parent.get(n)
-    if not (isinstance(sub, cst.Subscript) and sub.value is n and len(sub.slice) == 2
-            and all(isinstance(e.slice, cst.Index) and e.slice.star is None for e in sub.slice)):
+    if not (m.matches(sub, m.Subscript(slice=[PLAIN_INDEX, PLAIN_INDEX])) and sub.value is n):
         return False
     holder = tree.parent.get(sub)
     if isinstance(holder, cst.AssignTarget):
