@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from optadvise.examples import marked_line
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cupy_gpu import CupyRewriter, gpu_device, transform
@@ -28,7 +29,7 @@ print("%.6e %.6e" % filt(256))
 
 
 def finding(src: str) -> Finding:
-    line = next(i for i, s in enumerate(src.splitlines(), 1) if "# <-" in s)
+    line = marked_line(src)
     return Finding(rule="gpu-candidate", code="OA501", filename="s.py", lineno=line, end_lineno=line,
                    function="filt", message="", fixes=["cupy"], evidence={"ops": ["numpy.fft.rfft"]})
 

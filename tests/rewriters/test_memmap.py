@@ -8,6 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from optadvise.examples import marked_line
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.memmap import MemmapRewriter
@@ -15,7 +16,7 @@ from tests.rewriters.scripts import run_script
 
 
 def finding(src: str, **evidence) -> Finding:
-    line = next(i for i, s in enumerate(src.splitlines(), 1) if "# <-" in s)
+    line = marked_line(src)
     return Finding(rule="large-in-ram-load", code="OA401", filename="s.py", lineno=line, end_lineno=line,
                    function="<module>", message="", fixes=["memmap"], evidence=evidence)
 

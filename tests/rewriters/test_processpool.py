@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from optadvise.examples import marked_line
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.processpool import ProcessPoolRewriter
@@ -13,7 +14,7 @@ from tests.rewriters.scripts import run_script
 
 
 def finding(src: str) -> Finding:
-    line = next(i for i, s in enumerate(src.splitlines(), 1) if "# <-" in s)
+    line = marked_line(src)
     return Finding(rule="cpu-bound-threading", code="OA301", filename="s.py", lineno=line, end_lineno=line,
                    function="main", message="", fixes=["processpool"],
                    evidence={"threads": 3, "cpu_s": 2.0, "wall_s": 2.1})

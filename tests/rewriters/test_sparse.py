@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from optadvise.examples import marked_line
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.sparse import SparseRewriter
@@ -14,7 +15,7 @@ from tests.rewriters.scripts import numbers, run_script
 
 
 def finding(src: str) -> Finding:
-    line = next(i for i, s in enumerate(src.splitlines(), 1) if "# <-" in s)
+    line = marked_line(src)
     return Finding(rule="dense-mostly-zero", code="OA201", filename="s.py", lineno=line, end_lineno=line,
                    function="<module>", message="", fixes=["sparse"],
                    evidence={"name": "T", "shape": [60, 60], "zero_fraction": 0.95})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from optadvise.rewriters.base import Decline, Rewriter
 
 REWRITERS: list[Rewriter] = []
@@ -17,13 +20,8 @@ def register(cls: type[Rewriter]) -> type[Rewriter]:
 
 def load_all() -> list[Rewriter]:
     """Import every rewriter module (each registers itself) and return the registry."""
-    import importlib
-    import pkgutil
-
-    import optadvise.rewriters as pkg
-
-    for mod in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"optadvise.rewriters.{mod.name}")
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")
     REWRITERS.sort(key=lambda rw: PREFERENCE.index(rw.kind) if rw.kind in PREFERENCE else len(PREFERENCE))
     return REWRITERS
 

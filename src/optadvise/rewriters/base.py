@@ -3,12 +3,15 @@
 A rewriter works on the whole file's source with libcst, keeps formatting and comments outside the
 region it edits, adds imports through `AddImportsVisitor`, and returns `Candidate`s. It never decides
 that a candidate is correct: every candidate goes through `optadvise.verify` before a user sees it.
-When unsure, it returns `[]` (and may say why through `Decline`).
+When unsure, it returns `[]` (and may say why through `Decline`). Which findings it serves is stated
+once, by the rule's `fixes` (rewrite kinds); its `EXAMPLES` show what it rewrites and what it declines.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+from optadvise import examples
 
 from optadvise.model import Candidate, Finding, Profile
 
@@ -18,13 +21,14 @@ class Decline(Exception):
 
 
 class Rewriter:
-    """Base class. Subclasses set `kind` and `rules` and implement `propose`."""
+    """Base class. Subclasses set `kind` and `EXAMPLES` and implement `propose`."""
 
     kind: ClassVar[str]
-    rules: ClassVar[tuple[str, ...]]
+    EXAMPLES: ClassVar[tuple[examples.Rewrite | examples.Decline, ...]] = ()
 
     def applies(self, finding: Finding) -> bool:
-        return finding.rule in self.rules and self.kind in finding.fixes
+        """The finding's rule offers this rewriter's kind among its fixes."""
+        return self.kind in finding.fixes
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         """Candidate rewrites of `source` addressing `finding`; raise Decline to say why not."""

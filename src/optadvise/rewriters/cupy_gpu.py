@@ -15,11 +15,13 @@ import importlib
 import importlib.util
 
 import libcst as cst
+import libcst.matchers as m
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, expr, finish, stmt, candidate
 
 HEAVY_PREFIXES = ("numpy.fft.", "numpy.linalg.")
 HEAVY = {"numpy.matmul", "numpy.dot", "numpy.einsum", "numpy.tensordot", "numpy.convolve"}
@@ -42,7 +44,79 @@ class CupyRewriter(Rewriter):
     """Moves a straight run of large FFT/linalg/matmul statements to CuPy, when a device exists."""
 
     kind = "cupy"
-    rules = ("gpu-candidate",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "gpu-candidate",
+            '''import numpy as np
+
+
+def power(sig):
+    spec = np.fft.rfft(sig, axis=1)  # <-
+    p = np.abs(spec) ** 2
+    return float(p.sum())
+''',
+            '''import numpy as np
+
+
+def power(sig):
+    try:
+        import cupy as xp
+        to_host = xp.asnumpy
+    except ImportError:  # no CuPy: the same code runs on NumPy
+        import numpy as xp
+        to_host = xp.asarray
+    sig_d = xp.asarray(sig)
+    spec = xp.fft.rfft(sig_d, axis=1)  # <-
+    p = xp.abs(spec) ** 2
+    p = to_host(p)
+    return float(p.sum())
+'''),
+        examples.Rewrite(
+            "gpu-candidate",
+            '''import numpy as np
+
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512))
+b = rng.standard_normal((512, 512))
+c = a @ b  # <-
+print(c.trace())
+''',
+            '''import numpy as np
+
+rng = np.random.default_rng(0)
+a = rng.standard_normal((512, 512))
+b = rng.standard_normal((512, 512))
+try:
+    import cupy as xp
+    to_host = xp.asnumpy
+except ImportError:  # no CuPy: the same code runs on NumPy
+    import numpy as xp
+    to_host = xp.asarray
+a_d = xp.asarray(a)
+b_d = xp.asarray(b)
+c = a_d @ b_d  # <-
+c = to_host(c)
+print(c.trace())
+'''),
+        examples.Decline(
+            "gpu-candidate",
+            '''import numpy as np
+
+a = np.ones(4)
+b = np.exp(a)  # <-
+print(b)
+''',
+            "no FFT, linalg or matrix product"),
+        examples.Decline(
+            "gpu-candidate",
+            '''import numpy as np
+
+a = np.ones((4, 4))
+a[0] = 2  # <-
+b = np.fft.fft(a)
+''',
+            "calls something other than NumPy array functions"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         device = gpu_device()
@@ -120,14 +194,10 @@ def _eligible(tree: Tree, s: cst.CSTNode, fresh: set[str]) -> bool:
     if not (isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1):
         return False
     b = s.body[0]
-    if isinstance(b, cst.Assign) and len(b.targets) == 1:
-        t = b.targets[0].target
-        ok_target = isinstance(t, cst.Name) or (isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name)
-                                                and t.value.value in fresh)
-        return ok_target and _calls_ok(tree, b)
-    if isinstance(b, cst.AugAssign) and isinstance(b.target, cst.Name):
-        return b.target.value in fresh and _calls_ok(tree, b)
-    return False
+    made_here = m.Name(m.MatchIfTrue(lambda v: v in fresh))
+    target = m.Assign(targets=[m.AssignTarget(m.Name() | m.Subscript(value=made_here))]) \
+        | m.AugAssign(target=made_here)
+    return m.matches(b, target) and _calls_ok(tree, b)
 
 
 def _note_fresh(tree: Tree, s: cst.SimpleStatementLine, fresh: set[str]) -> None:
@@ -187,7 +257,7 @@ def _emit(tree: Tree, run: list[cst.BaseStatement]) -> tuple[str, str]:
     edits.before[id(first)][0] = edits.before[id(first)][0].with_changes(leading_lines=first.leading_lines)
     edits.replace[id(first)] = lambda updated: updated.with_changes(leading_lines=[])
     lines = f"{tree.line(run[0])}-{end}" if end != tree.line(run[0]) else str(end)
-    return finish(tree, edits, []), f"lines {lines} on the GPU with CuPy (NumPy fallback)"
+    return finish(tree, edits), f"lines {lines} on the GPU with CuPy (NumPy fallback)"
 
 
 def _device_operand(tree: Tree, n: cst.Name) -> bool:

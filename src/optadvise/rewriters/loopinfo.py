@@ -15,7 +15,7 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.cstutil import Tree, call_args, dotted
+from optadvise.rewriters.cst import Tree, call_args, dotted
 
 LOOPS = (cst.For, cst.While)
 # numpy calls that return new memory (no aliasing of any existing array)

@@ -11,11 +11,13 @@ formats, where it says how to convert the file once to `.npy`.
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
+from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
 
 LOADS = {"numpy.load", "numpy.fromfile"}
 TEXT = {"numpy.loadtxt": "numpy", "numpy.genfromtxt": "numpy", "pandas.read_csv": "pandas",
@@ -29,7 +31,52 @@ class MemmapRewriter(Rewriter):
     """Memory-maps whole-file binary loads (np.load mmap_mode, np.memmap for np.fromfile)."""
 
     kind = "memmap"
-    rules = ("large-in-ram-load",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+frames = np.load("frames.npy")  # <-
+print(frames[0].mean())
+''',
+            '''import numpy as np
+
+frames = np.load("frames.npy", mmap_mode="r")  # <-
+print(frames[0].mean())
+'''),
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+raw = np.fromfile("data.bin", dtype=np.float32)  # <-
+raw[0] = 0.0
+print(raw[:10].sum())
+''',
+            '''import numpy as np
+
+raw = np.memmap("data.bin", dtype=np.float32, mode="c")  # <-
+raw[0] = 0.0
+print(raw[:10].sum())
+'''),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+
+
+def load():
+    a = np.load("a.npy")  # <-
+    return a
+''',
+            "returned"),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+
+x = np.loadtxt("x.txt")  # <-
+print(x.sum())
+''',
+            "a text file cannot be memory-mapped"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
@@ -43,10 +90,9 @@ class MemmapRewriter(Rewriter):
         if api in TEXT:
             raise Decline(_text_advice(tree, call, api))  # type: ignore[arg-type]
         assign = tree.parent.get(call)
-        if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
-                and isinstance(assign.targets[0].target, cst.Name)):
+        if not m.matches(assign, m.Assign(targets=[m.AssignTarget(m.Name())])):
             raise Decline("the loaded array is not bound to a single name")
-        name = assign.targets[0].target.value
+        name = assign.targets[0].target.value  # type: ignore[union-attr]
         pos, kw = call_args(call)
         path = pos[0].value if pos else (kw["file"].value if "file" in kw else None)
         if path is None:
@@ -55,7 +101,6 @@ class MemmapRewriter(Rewriter):
         _check_path(tree, path, ev_path, ".npy" if api == "numpy.load" else "")
         mode = _mode(tree, tree.scope_of(st), name)
         _file_not_written(tree, path)
-        imports: list[tuple[str, str | None]] = []
         edits = Edits()
         if api == "numpy.load":
             if "mmap_mode" in kw or len(pos) > 1:
@@ -65,10 +110,10 @@ class MemmapRewriter(Rewriter):
             new_call = expr(f'{tree.code(call)[:-1].rstrip().rstrip(",")}, mmap_mode="{mode}")', tree)
             desc = f'np.load(..., mmap_mode="{mode}") for `{name}`'
         else:
-            new_call = _memmap_call(tree, pos, kw, mode, imports)
+            new_call = _memmap_call(tree, pos, kw, mode, edits)
             desc = f'np.memmap(..., mode="{mode}") instead of np.fromfile for `{name}`'
         edits.replace[id(call)] = new_call
-        new = finish(tree, edits, imports)
+        new = finish(tree, edits)
         return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile, mode))]
 
 
@@ -125,7 +170,7 @@ def _truthy(arg: cst.Arg | None) -> bool:
 
 
 def _memmap_call(tree: Tree, pos: list[cst.Arg], kw: dict[str, cst.Arg], mode: str,
-                 imports: list[tuple[str, str | None]]) -> cst.BaseExpression:
+                 edits: Edits) -> cst.BaseExpression:
     names = ["file", "dtype", "count", "sep", "offset"]
     args = {names[i]: a.value for i, a in enumerate(pos[:5])}
     args.update({k: a.value for k, a in kw.items()})
@@ -147,7 +192,7 @@ def _memmap_call(tree: Tree, pos: list[cst.Arg], kw: dict[str, cst.Arg], mode: s
             parts.append(f"shape=None if {c} < 0 else ({c},)")
         elif c != "-1":
             raise Decline("np.fromfile's count is an expression; give it a name or a literal")
-    return expr(f"{tree.ref('numpy', 'memmap', imports)}({', '.join(parts)})", tree)
+    return expr(f"{edits.ref(tree, 'numpy', 'memmap')}({', '.join(parts)})", tree)
 
 
 def _text_advice(tree: Tree, call: cst.Call, api: str) -> str:

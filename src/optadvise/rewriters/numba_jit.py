@@ -17,7 +17,7 @@ import libcst as cst
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, candidate, expr, finish
+from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish
 from optadvise.rewriters.loopinfo import loop_at, qualname
 
 SCRATCH_IMPORTS = {"numpy", "math", "numba", "cmath"}
@@ -177,7 +177,6 @@ class NumbaJit(Rewriter):
     """`@numba.njit(cache=True)` on the function holding the loop (and its module-level callees)."""
 
     kind = "numba"
-    rules = ("loop-over-ndarray",)
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

@@ -18,16 +18,22 @@ from __future__ import annotations
 import builtins
 
 import libcst as cst
+import libcst.matchers as m
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 THREADS = {"threading.Thread"}
 BUILTINS = set(dir(builtins))
 SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
+_NAME = m.Name("__name__")
+_MAIN = m.MatchIfTrue(lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
+MAIN_GUARD = m.If(test=m.Comparison(_NAME, [m.ComparisonTarget(m.Equal(), _MAIN)])
+                  | m.Comparison(_MAIN, [m.ComparisonTarget(m.Equal(), _NAME)]))
 
 
 @register
@@ -35,7 +41,114 @@ class ProcessPoolRewriter(Rewriter):
     """Moves GIL-bound thread work to a ProcessPoolExecutor with a returning, picklable worker."""
 
     kind = "processpool"
-    rules = ("cpu-bound-threading",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+''',
+            '''from concurrent.futures import ProcessPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+'''),
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''import threading
+
+
+def work(n, out, i):
+    s = 0
+    for k in range(n):
+        s += k * k
+    out[i] = s
+
+
+if __name__ == "__main__":
+    out = [0] * 4
+    threads = [threading.Thread(target=work, args=(10, out, i)) for i in range(4)]  # <-
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(out)
+''',
+            '''import os
+from concurrent.futures import ProcessPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k * k
+    return s
+
+
+if __name__ == "__main__":
+    out = [0] * 4
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        jobs = [(i, pool.submit(work, 10)) for i in range(4)]
+        for slot, job in jobs:
+            out[slot] = job.result()
+    print(out)
+'''),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k
+    return s
+
+
+with ThreadPoolExecutor(4) as pool:  # <-
+    print(list(pool.map(work, [10] * 4)))
+''',
+            "runs at import time"),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+seen = []
+
+
+def work(n):
+    s = 0
+    for k in range(n):
+        s += k
+    seen.append(s)
+    return s
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(list(pool.map(work, [10] * 4)))
+''',
+            "reads module-level `seen`"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
@@ -56,13 +169,7 @@ class ProcessPoolRewriter(Rewriter):
 
 
 def _is_main_guard(node: cst.CSTNode) -> bool:
-    if not (isinstance(node, cst.If) and isinstance(node.test, cst.Comparison)
-            and len(node.test.comparisons) == 1 and isinstance(node.test.comparisons[0].operator, cst.Equal)):
-        return False
-    sides = [node.test.left, node.test.comparisons[0].comparator]
-    names = [s.value for s in sides if isinstance(s, cst.Name)]
-    strs = [s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)]
-    return names == ["__name__"] and strs == ["__main__"]
+    return m.matches(node, MAIN_GUARD)
 
 
 def _spawn_safe_top_level(tree: Tree) -> None:
@@ -242,24 +349,22 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
         raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
     if not workers:
         raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
-    imports: list[tuple[str, str | None]] = []
-    unused: list[tuple[str, str | None]] = []
     edits = Edits()
     if isinstance(call.func, cst.Attribute):
         edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name("ProcessPoolExecutor"))
     else:
-        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, imports))
-        unused.append(("concurrent.futures", tree.code(call.func)))
+        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits))
+        edits.remove_unused_import("concurrent.futures", tree.code(call.func))
     size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
-    return finish(tree, edits, imports, unused), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
+    return finish(tree, edits), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
 
 
-def _process_pool_name(tree: Tree, imports: list[tuple[str, str | None]]) -> str:
+def _process_pool_name(tree: Tree, edits: Edits) -> str:
     bound = tree.aliases.get("ProcessPoolExecutor")
     if bound is None:
         if "ProcessPoolExecutor" in tree.stores(tree.module):
             raise Decline("the name ProcessPoolExecutor is already used for something else")
-        imports.append(("concurrent.futures", "ProcessPoolExecutor"))
+        edits.add_import("concurrent.futures", "ProcessPoolExecutor")
     elif bound not in ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"):
         raise Decline("the name ProcessPoolExecutor is already used for something else")
     return "ProcessPoolExecutor"
@@ -394,9 +499,9 @@ def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLi
 def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatementLine, out_p: str,
                      idx_ps: list[str], drop: set[str], targs: list[cst.BaseExpression], params: list[str],
                      for_in: str, stmts: list[cst.BaseStatement], scope: cst.CSTNode) -> tuple[str, str]:
-    imports: list[tuple[str, str | None]] = [("os", None)]
-    unused: list[tuple[str, str | None]] = [("threading", None)]
     edits = Edits()
+    edits.add_import("os")
+    edits.remove_unused_import("threading")
     only_use = len(tree.name_nodes(tree.module, fn.name.value)) == 1
     new_name = fn.name.value if only_use else tree.fresh(f"{fn.name.value}_result")
     value = store.body[0].value  # type: ignore[union-attr]
@@ -417,7 +522,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     call_args_ = ", ".join([new_name] + [tree.code(by_param[p]).strip() for p in params if p not in drop])
     pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
     comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
-    ppe = _process_pool_name(tree, imports)
+    ppe = _process_pool_name(tree, edits)
     if isinstance(by_param[out_p], cst.Name) and by_param[out_p].value not in comp_vars:  # type: ignore[union-attr]
         job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
     else:
@@ -432,7 +537,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     edits.replace[id(stmts[0])] = new_stmt
     for s in stmts[1:]:
         edits.replace[id(s)] = cst.RemovalSentinel.REMOVE
-    return finish(tree, edits, imports, unused), (
+    return finish(tree, edits), (
         f"threads -> ProcessPoolExecutor: `{new_name}` returns its result, the pool fills `{out}`")
 
 

@@ -11,16 +11,20 @@ meaning differs (`*`, `T + 1`, `np.exp(T)`, slicing, printing, returning, passin
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
+from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, call_args, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, candidate
 
 ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}
 PRODUCTS = {"numpy.dot", "numpy.matmul"}
 READ_ATTRS = {"shape", "ndim", "dtype"}
+ALLOCATION = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call())])
+PLAIN_INDEX = m.SubscriptElement(m.Index(star=None))
 
 
 @register
@@ -28,7 +32,77 @@ class SparseRewriter(Rewriter):
     """Builds a mostly-zero matrix filled element by element as scipy.sparse (LIL, then CSR)."""
 
     kind = "sparse"
-    rules = ("dense-mostly-zero",)
+    EXAMPLES = (
+        examples.Rewrite(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+n = 50
+T = np.zeros((n, n))  # <-
+for i in range(n):
+    T[i, i] = 2.0
+    if i:
+        T[i, i - 1] = -1.0
+y = T @ np.ones(n)
+print(y.sum())
+''',
+            '''import numpy as np
+import scipy.sparse
+
+n = 50
+T = scipy.sparse.lil_array((n, n))  # <-
+for i in range(n):
+    T[i, i] = 2.0
+    if i:
+        T[i, i - 1] = -1.0
+T = T.tocsr()
+y = T @ np.ones(n)
+print(y.sum())
+'''),
+        examples.Rewrite(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+
+def solve(n, b):
+    A = np.zeros((n, n), dtype=np.float64)  # <-
+    for k in range(n):
+        A[k, k] = 4.0
+    return np.linalg.solve(A, b)
+''',
+            '''import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+
+def solve(n, b):
+    A = scipy.sparse.lil_array((n, n), dtype=np.float64)  # <-
+    for k in range(n):
+        A[k, k] = 4.0
+    A = A.tocsr()
+    return scipy.sparse.linalg.spsolve(A, b).reshape(np.shape(b))
+'''),
+        examples.Decline(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+T = np.zeros((30, 30))  # <-
+for i in range(30):
+    T[i, i] = 2.0
+print(T * 2.0)
+''',
+            "differs or densifies"),
+        examples.Decline(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+T = np.zeros((30, 30))  # <-
+for i in range(30):
+    T[i, i] = 2.0
+print(T)
+''',
+            "not known to accept a sparse array"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
@@ -37,7 +111,6 @@ class SparseRewriter(Rewriter):
         scope = tree.scope_of(alloc)
         block = tree.block_of(alloc)
         _no_global(tree, scope, name)
-        imports: list[tuple[str, str | None]] = []
         edits = Edits()
         uses = [n for n in tree.name_nodes(scope, name) if not tree.inside(n, alloc)]
         fills, others = [], []
@@ -56,25 +129,22 @@ class SparseRewriter(Rewriter):
         for n, _ in others:
             if tree.line(n) <= end:
                 raise Decline(f"`{name}` is read at line {tree.line(n)} while it is being filled")
-            solves |= _classify_after(tree, n, name, edits, imports) == "solve"
+            solves |= _classify_after(tree, n, name, edits) == "solve"
         shape = call_args(call)
-        new_call = _lil_call(tree, call, shape, imports)
+        new_call = _lil_call(tree, call, shape, edits)
         edits.replace[id(call)] = new_call
         edits.after[id(last_fill)] = [stmt(f"{name} = {name}.tocsr()", tree)]
-        new = finish(tree, edits, imports)
+        new = finish(tree, edits)
         return [candidate(self.kind, finding, source, new,
                           f"build `{name}` as scipy.sparse (LIL while filling, CSR after line {end})",
                           1e-6 if solves else 1e-8, _memory_note(finding, profile, name))]
 
 
 def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str, cst.Call]:
-    if not (isinstance(alloc, cst.SimpleStatementLine) and len(alloc.body) == 1
-            and isinstance(alloc.body[0], cst.Assign) and len(alloc.body[0].targets) == 1):
+    if not m.matches(alloc, ALLOCATION):
         raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
-    assign = alloc.body[0]
+    assign = alloc.body[0]  # type: ignore[attr-defined]
     target, value = assign.targets[0].target, assign.value
-    if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
-        raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
     if tree.resolve(value.func) not in ZEROS:
         raise Decline("the matrix is not allocated with np.zeros")
     pos, kw = call_args(value)
@@ -96,8 +166,7 @@ def _no_global(tree: Tree, scope: cst.CSTNode, name: str) -> None:
 def _is_fill(tree: Tree, n: cst.Name) -> bool:
     """`NAME[i, j] = v` or `NAME[i, j] += v` with two plain indices."""
     sub = tree.parent.get(n)
-    if not (isinstance(sub, cst.Subscript) and sub.value is n and len(sub.slice) == 2
-            and all(isinstance(e.slice, cst.Index) and e.slice.star is None for e in sub.slice)):
+    if not (m.matches(sub, m.Subscript(slice=[PLAIN_INDEX, PLAIN_INDEX])) and sub.value is n):
         return False
     holder = tree.parent.get(sub)
     if isinstance(holder, cst.AssignTarget):
@@ -106,8 +175,7 @@ def _is_fill(tree: Tree, n: cst.Name) -> bool:
     return isinstance(holder, cst.AugAssign) and holder.target is sub
 
 
-def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
-                    imports: list[tuple[str, str | None]]) -> str | None:
+def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits) -> str | None:
     """Allow uses with the same meaning on a CSR array, rewriting the few that need it; else Decline."""
     p = tree.parent.get(n)
     where = f"line {tree.line(n)}"
@@ -135,9 +203,9 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
                 if qn in PRODUCTS:
                     edits.replace[id(call)] = expr(f"{name}.dot({rhs})", tree)
                     return
-                spsolve = tree.ref("scipy.sparse.linalg", "spsolve", imports)
+                spsolve = edits.ref(tree, "scipy.sparse.linalg", "spsolve")
                 if isinstance(pos[1].value, cst.Name):
-                    np_ = tree.ref("numpy", "shape", imports)
+                    np_ = edits.ref(tree, "numpy", "shape")
                     code = f"{spsolve}({name}, {rhs}).reshape({np_}({rhs}))"
                 else:
                     raise Decline(f"the right-hand side of the solve at {where} is not a plain name "
@@ -150,7 +218,7 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits,
                   "only products and solves are followed")
 
 
-def _lil_call(tree: Tree, call: cst.Call, args: tuple, imports: list[tuple[str, str | None]]) -> cst.Call:
+def _lil_call(tree: Tree, call: cst.Call, args: tuple[list[cst.Arg], dict[str, cst.Arg]], edits: Edits) -> cst.Call:
     pos, kw = args
     shape = pos[0].value if pos else kw["shape"].value
     dtype = pos[1].value if len(pos) > 1 else (kw["dtype"].value if "dtype" in kw else None)
@@ -158,7 +226,7 @@ def _lil_call(tree: Tree, call: cst.Call, args: tuple, imports: list[tuple[str, 
     if dtype is not None:
         new_args.append(cst.Arg(dtype, keyword=cst.Name("dtype"),
                                 equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
-    lil = expr(tree.ref("scipy.sparse", "lil_array", imports), tree)
+    lil = expr(edits.ref(tree, "scipy.sparse", "lil_array"), tree)
     return call.with_changes(func=lil, args=_commas(new_args))
 
 

@@ -15,7 +15,7 @@ from libcst.metadata import ExpressionContext, ExpressionContextProvider
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cstutil import Edits, Tree, candidate, finish, stmt
+from optadvise.rewriters.cst import Edits, Tree, candidate, finish, stmt
 from optadvise.rewriters.loopinfo import fresh_before, gather_facts, loop_at, read_outside
 from optadvise.rewriters.vectorize_core import Axis, Elem, Nest
 
@@ -201,7 +201,6 @@ class Vectorize(Rewriter):
     """Whole-array NumPy for loops whose iterations are independent (or reduce/append)."""
 
     kind = "vectorize"
-    rules = ("loop-over-ndarray", "append-in-loop")
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

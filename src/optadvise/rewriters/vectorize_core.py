@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.cstutil import Tree, dotted
+from optadvise.rewriters.cst import Tree, dotted
 from optadvise.rewriters.loopinfo import Facts, fresh_before, last_assignment_before
 
 MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "log10": "log10", "log2": "log2", "log1p": "log1p",
