@@ -14,6 +14,7 @@ import warnings
 
 import libcst as cst
 
+from optadvise import examples as ex
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -171,6 +172,107 @@ class NumbaJit(Rewriter):
 
     kind = "numba"
     rules = ("loop-over-ndarray",)
+    EXAMPLES = (
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def final_states(rates, steps):
+    out = np.empty_like(rates)
+    for k in range(rates.shape[0]):  # <-
+        x = 0.5
+        r = rates[k]
+        for _ in range(steps):
+            x = r * x * (1.0 - x)
+        out[k] = x
+    return out
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def final_states(rates, steps):
+    out = np.empty_like(rates)
+    for k in range(rates.shape[0]):  # <-
+        x = 0.5
+        r = rates[k]
+        for _ in range(steps):
+            x = r * x * (1.0 - x)
+        out[k] = x
+    return out
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def running_total(a):
+    c = np.empty_like(a)
+    c[0] = a[0]
+    for i in range(1, a.shape[0]):  # <-
+        c[i] = c[i - 1] + a[i]
+    return c
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def running_total(a):
+    c = np.empty_like(a)
+    c[0] = a[0]
+    for i in range(1, a.shape[0]):  # <-
+        c[i] = c[i - 1] + a[i]
+    return c
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def squares(a):
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):  # <-
+        out[i] = a[i] * a[i]
+    return out
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def squares(a):
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):  # <-
+        out[i] = a[i] * a[i]
+    return out
+"""),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+c = np.zeros_like(a)
+for i in range(1, len(a)):  # <-
+    c[i] = c[i - 1] + a[i]
+""", reason="the loop is at module level"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+class Walker:
+    def walk(self, a):
+        for i in range(1, len(a)):  # <-
+            a[i] = a[i - 1] + a[i]
+""", reason="is a method or nested function"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def report(a):
+    for i in range(len(a)):  # <-
+        a[i] = a[i] * 2.0
+    return f"{a[0]}"
+""", reason="which nopython mode does not compile"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)

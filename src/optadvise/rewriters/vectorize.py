@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from optadvise.model import Candidate, Finding, Profile
+from optadvise import examples as ex
+from optadvise.model import ArrayInfo, Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cstutil import Edits, Tree, candidate, finish, stmt
@@ -69,12 +70,97 @@ def rtol_for(nests: list[Nest]) -> tuple[float, str]:
     return (1e-5 if low else 1e-9), "element-wise: same operations per element"
 
 
+# two argument arrays the profile saw: either may be a view of the other
+ALIAS_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
+    ArrayInfo(name=name, function="scale", filename=ex.EXAMPLE_FILE, kind="ndarray", shape=(1000,),
+              dtype="float64", is_argument=True) for name in ("src", "dst")])
+
+
 @register
 class Vectorize(Rewriter):
     """Whole-array NumPy for loops whose iterations are independent (or reduce/append)."""
 
     kind = "vectorize"
     rules = ("loop-over-ndarray", "append-in-loop")
+    EXAMPLES = (
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+b = np.linspace(1.0, 2.0, 1000)
+out = np.empty_like(a)
+for i in range(len(a)):  # <-
+    out[i] = a[i] * b[i] + 1.0
+""", after="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+b = np.linspace(1.0, 2.0, 1000)
+out = np.empty_like(a)
+out[:len(a)] = a * b[:len(a)] + 1.0
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+v = np.linspace(0.0, 1.0, 1000)
+s = 0.0
+for i in range(v.shape[0]):  # <-
+    s += v[i] ** 2
+print(s)
+""", after="""\
+import numpy as np
+
+v = np.linspace(0.0, 1.0, 1000)
+s = 0.0
+s += np.sum(v ** 2)
+print(s)
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+g = np.ones((200, 300))
+out = np.zeros((200, 300))
+for i in range(g.shape[0]):  # <-
+    for j in range(g.shape[1]):
+        out[i, j] = 2.0 * g[i, j] - 1.0
+""", after="""\
+import numpy as np
+
+g = np.ones((200, 300))
+out = np.zeros((200, 300))
+out[:g.shape[0], :g.shape[1]] = 2.0 * g - 1.0
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+u = np.linspace(0.0, 1.0, 1000)
+smooth = np.zeros_like(u)
+for i in range(1, len(u) - 1):  # <-
+    smooth[i] = (u[i - 1] + u[i] + u[i + 1]) / 3.0
+""", after="""\
+import numpy as np
+
+u = np.linspace(0.0, 1.0, 1000)
+smooth = np.zeros_like(u)
+smooth[1:len(u) - 1] = (u[:len(u) - 2] + u[1:len(u) - 1] + u[2:len(u)]) / 3.0
+"""),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+c = np.zeros_like(a)
+for i in range(1, len(a)):  # <-
+    c[i] = c[i - 1] + a[i]
+""", reason="a recurrence"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def scale(src, dst):
+    for i in range(len(src)):  # <-
+        dst[i] = src[i] * 2.0
+""", reason="may share memory with `src`", profile=ALIAS_PROFILE),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
