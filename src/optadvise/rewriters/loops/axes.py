@@ -48,8 +48,8 @@ def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Inde
             tup = tree.parent[par]
             at = tree.parent.get(tup)
             asg = tree.parent.get(at) if isinstance(at, cst.AssignTarget) else None
-            if m.matches(asg, m.Assign(value=m.Attribute(value=m.Name(), attr=m.Name("shape")))):
-                res = asg.value.value.value, list(tup.elements).index(par)  # type: ignore[union-attr]
+            if asg is not None and m.matches(asg, m.Assign(value=m.Attribute(value=m.Name(), attr=m.Name("shape")))):
+                res = asg.value.value.value, list(tup.elements).index(par)  # type: ignore[attr-defined]
         if res is None:
             return None
         if any(tree.line(x) >= tree.line(b) for x in bindings(tree, root, res[0])):

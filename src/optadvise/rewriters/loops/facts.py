@@ -18,7 +18,7 @@ from optadvise.rewriters.loops.site import last_assignment_before, qualname
 # numpy calls that return new memory (no aliasing of any existing array)
 FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like",
          "copy", "array", "arange", "linspace"}
-SHAPE_ARG = {"empty": 0, "zeros": 0, "ones": 0, "full": 0}
+SHAPE_ARG = {"empty", "zeros", "ones", "full"}  # take the shape as the first argument
 LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "copy"}
 RANDOM_F8 = {"random", "standard_normal", "normal", "uniform", "rand", "randn", "exponential"}
 COPY = m.Call(func=m.Attribute(attr=m.Name("copy")), args=[])  # `x.copy()`

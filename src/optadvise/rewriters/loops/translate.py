@@ -27,7 +27,7 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
             tgt = n.target if isinstance(n, cst.AugAssign) else None
             for t in ([x.target for x in n.targets] if isinstance(n, cst.Assign) else [tgt] if tgt else []):
                 if isinstance(t, cst.Subscript):
-                    base = t
+                    base: cst.BaseExpression = t
                     while isinstance(base, cst.Subscript):
                         base = base.value
                     if isinstance(base, cst.Name):
@@ -40,7 +40,8 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
               profile: Profile | None, np: str) -> tuple[Nest, Verdict]:
     """The translated nest `loops` (outermost first, perfectly nested) and its dependence verdict,
     `independent` or `reduction`; declines anything else."""
-    outer, body = loops[0], list(loops[-1].body.body)
+    outer = loops[0]
+    body: list[cst.BaseStatement] = list(loops[-1].body.body)  # type: ignore[arg-type]
     names = {n.value for n in tree.walk(outer) if isinstance(n, cst.Name)}
     facts = gather_facts(tree, scope, finding, profile, names)
     assigned = tree.stores(outer)
