@@ -1,5 +1,5 @@
 """Rewriter `numba`: compile the function holding a hot loop (and the module functions it calls) with
-`@numba.njit(cache=True)`; when the vectorizer's dependence analysis proves the loop's iterations
+`@numba.njit(cache=True)`; when the loop machinery (`rewriters/loops`) proves the loop's iterations
 independent, also offer a `parallel=True` + `numba.prange` variant.
 
 Before proposing, the new functions are compiled in nopython mode in a scratch namespace for the
@@ -14,23 +14,18 @@ import warnings
 
 import libcst as cst
 
+from optadvise import examples as ex
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish
-from optadvise.rewriters.loopinfo import loop_at, qualname
+from optadvise.rewriters.loops.site import loop_at, module_name, qualname
+from optadvise.rewriters.loops.translate import translate
 
 SCRATCH_IMPORTS = {"numpy", "math", "numba", "cmath"}
 BAD_NODES = (cst.FormattedString, cst.Try, cst.With, cst.Yield, cst.Global, cst.Nonlocal, cst.Lambda,
              cst.ClassDef, cst.Await, cst.DictComp, cst.SetComp, cst.Dict, cst.Set, cst.Raise)
 BAD_CALLS = {"numpy.random.default_rng", "open", "input", "eval", "exec", "getattr", "setattr", "isinstance"}
-
-
-def numba_name(tree: Tree) -> tuple[str, list[tuple[str, str | None]]]:
-    for local, full in tree.aliases.items():
-        if full == "numba":
-            return local, []
-    return "numba", [("numba", None)]
 
 
 def check_function(tree: Tree, fn: cst.FunctionDef) -> None:
@@ -160,16 +155,15 @@ def compile_check(tree: Tree, fn: cst.FunctionDef, others: list[cst.FunctionDef]
 
 def independent(tree: Tree, loop: cst.CSTNode, scope: cst.CSTNode, finding: Finding,
                 profile: Profile | None) -> bool:
-    """The vectorizer proves the loop's iterations independent with no reductions or appends."""
-    from optadvise.rewriters.vectorize import numpy_name, translate
-
+    """The loop translates to whole-array code and its iterations are proved independent (no
+    reductions or appends)."""
     if not (isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and tree.resolve(loop.iter.func) == "range"):
         return False
     try:
-        nest = translate(tree, scope, [loop], finding, profile, numpy_name(tree)[0])
+        _, verdict = translate(tree, scope, [loop], finding, profile, module_name(tree, "numpy")[0])
     except Decline:
         return False
-    return not nest.results
+    return verdict.kind == "independent"
 
 
 @register
@@ -177,6 +171,107 @@ class NumbaJit(Rewriter):
     """`@numba.njit(cache=True)` on the function holding the loop (and its module-level callees)."""
 
     kind = "numba"
+    EXAMPLES = (
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def final_states(rates, steps):
+    out = np.empty_like(rates)
+    for k in range(rates.shape[0]):  # <-
+        x = 0.5
+        r = rates[k]
+        for _ in range(steps):
+            x = r * x * (1.0 - x)
+        out[k] = x
+    return out
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def final_states(rates, steps):
+    out = np.empty_like(rates)
+    for k in range(rates.shape[0]):  # <-
+        x = 0.5
+        r = rates[k]
+        for _ in range(steps):
+            x = r * x * (1.0 - x)
+        out[k] = x
+    return out
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def running_total(a):
+    c = np.empty_like(a)
+    c[0] = a[0]
+    for i in range(1, a.shape[0]):  # <-
+        c[i] = c[i - 1] + a[i]
+    return c
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def running_total(a):
+    c = np.empty_like(a)
+    c[0] = a[0]
+    for i in range(1, a.shape[0]):  # <-
+        c[i] = c[i - 1] + a[i]
+    return c
+"""),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def squares(a):
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):  # <-
+        out[i] = a[i] * a[i]
+    return out
+""", after="""\
+import numpy as np
+import numba
+
+
+@numba.njit(cache=True)
+def squares(a):
+    out = np.empty_like(a)
+    for i in range(a.shape[0]):  # <-
+        out[i] = a[i] * a[i]
+    return out
+"""),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+c = np.zeros_like(a)
+for i in range(1, len(a)):  # <-
+    c[i] = c[i - 1] + a[i]
+""", reason="the loop is at module level"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+class Walker:
+    def walk(self, a):
+        for i in range(1, len(a)):  # <-
+            a[i] = a[i - 1] + a[i]
+""", reason="is a method or nested function"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def report(a):
+    for i in range(len(a)):  # <-
+        a[i] = a[i] * 2.0
+    return f"{a[0]}"
+""", reason="which nopython mode does not compile"),
+    )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
@@ -189,7 +284,7 @@ class NumbaJit(Rewriter):
         for g in others:
             check_function(tree, g)
         types = arg_types(tree, scope, finding, profile)
-        nb, imports = numba_name(tree)
+        nb, imports = module_name(tree, "numba")
         variants: list[cst.For | None] = [None]
         if independent(tree, loop, scope, finding, profile):
             variants.append(loop)  # type: ignore[arg-type]

@@ -1,9 +1,6 @@
-"""Shared loop analysis for the vectorize and numba rewriters.
-
-What a loop rewrite needs to know before it touches anything: the loop at a finding's line and its
-scope, what is known of each array's ndim/dtype (profile > finding evidence > the allocation that made
-it), which names the rest of the scope reads, and whether an array written in the loop was freshly
-allocated just before it (so no other name can alias it).
+"""What is known about the names a loop touches: each array's ndim and dtype (profile > finding
+evidence > the allocation that made it, read statically), which names the profile saw as non-arrays,
+and whether an array was freshly allocated just before the loop (so no other name can alias it).
 """
 
 from __future__ import annotations
@@ -11,19 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ExpressionContext, ExpressionContextProvider
+import libcst.matchers as m
 
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree, call_args, dotted
+from optadvise.rewriters.loops.site import last_assignment_before, qualname
 
-LOOPS = (cst.For, cst.While)
 # numpy calls that return new memory (no aliasing of any existing array)
 FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like",
          "copy", "array", "arange", "linspace"}
-SHAPE_ARG = {"empty": 0, "zeros": 0, "ones": 0, "full": 0}
+SHAPE_ARG = {"empty", "zeros", "ones", "full"}  # take the shape as the first argument
 LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "copy"}
 RANDOM_F8 = {"random", "standard_normal", "normal", "uniform", "rand", "randn", "exponential"}
+COPY = m.Call(func=m.Attribute(attr=m.Name("copy")), args=[])  # `x.copy()`
 DTYPES = {"float": "float64", "float64": "float64", "double": "float64", "float32": "float32",
           "single": "float32", "int": "int64", "int64": "int64", "int32": "int32", "int8": "int8",
           "int16": "int16", "uint8": "uint8", "uint32": "uint32", "uint64": "uint64", "bool": "bool",
@@ -35,7 +33,6 @@ class Facts:
     """ndim and dtype of names that hold arrays, as far as they are known."""
 
     arrays: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (ndim, dtype or "")
-    observed: bool = False  # a profile listed the arrays alive in this function
     scalars_seen: set[str] = field(default_factory=set)  # names the profile saw as non-arrays
 
     def ndim(self, name: str) -> int | None:
@@ -49,73 +46,6 @@ class Facts:
         return name in self.arrays and self.arrays[name][0] > 0
 
 
-def loop_at(tree: Tree, lineno: int) -> cst.For | cst.While:
-    """The loop statement whose first line is `lineno`."""
-    for n in tree.walk(tree.module):
-        if isinstance(n, LOOPS) and tree.line(n) == lineno:
-            return n
-    raise Decline(f"no for/while loop starts at line {lineno}")
-
-
-def qualname(tree: Tree, node: cst.CSTNode) -> str:
-    parts = [a.name.value for a in tree.ancestors(node) if isinstance(a, (cst.FunctionDef, cst.ClassDef))]
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        parts.insert(0, node.name.value)
-    return ".".join(reversed(parts)) or MODULE
-
-
-def loads(tree: Tree, root: cst.CSTNode) -> list[cst.Name]:
-    """Name nodes read (Load context, or augmented-assignment targets) under root."""
-    ctx = tree.wrapper.resolve(ExpressionContextProvider)
-    out = []
-    for n in tree.walk(root):
-        if isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.LOAD:
-            out.append(n)
-        elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
-            out.append(n.target)
-    return out
-
-
-def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str]:
-    """Names read anywhere in `scope` (the whole module for module level) outside `region`."""
-    root = tree.module if isinstance(scope, cst.Module) else scope
-    return {n.value for n in loads(tree, root) if not tree.inside(n, region)}
-
-
-def assigned_names(tree: Tree, root: cst.CSTNode) -> set[str]:
-    return tree.stores(root)
-
-
-def siblings_before(tree: Tree, stmt: cst.BaseStatement) -> list[cst.BaseStatement]:
-    """Statements of stmt's block that precede it, nearest first."""
-    block = tree.parent.get(stmt)
-    body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
-    if stmt not in body:
-        return []
-    return list(reversed(body[: body.index(stmt)]))
-
-
-def single_assign(stmt: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
-    """(`name`, value) when stmt is the simple statement `name = value`."""
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-        a = stmt.body[0]
-        if isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name):
-            return a.targets[0].target.value, a.value
-    return None
-
-
-def last_assignment_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> cst.BaseExpression | None:
-    """The value of the nearest preceding sibling `name = value`, if no statement in between mentions
-    `name` at all (so nothing can have aliased or rebound it); else None."""
-    for s in siblings_before(tree, stmt):
-        sa = single_assign(s)
-        if sa is not None and sa[0] == name:
-            return sa[1]
-        if tree.name_nodes(s, name):
-            return None
-    return None
-
-
 def is_fresh_alloc(tree: Tree, value: cst.BaseExpression) -> bool:
     """A numpy allocation/copy that returns new memory."""
     if not isinstance(value, cst.Call):
@@ -125,10 +55,11 @@ def is_fresh_alloc(tree: Tree, value: cst.BaseExpression) -> bool:
         if fn == "numpy.array":
             return not any(a.keyword is not None and a.keyword.value == "copy" for a in value.args)
         return True
-    return isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy" and not value.args
+    return m.matches(value, COPY)
 
 
 def fresh_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
+    """`name` is bound to a fresh allocation by the statement just before `stmt`."""
     value = last_assignment_before(tree, stmt, name)
     return value is not None and is_fresh_alloc(tree, value)
 
@@ -160,9 +91,8 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
     """(ndim, dtype) of an allocation expression, if it is one we can read."""
     if depth > 4:
         return None
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy" \
-            and isinstance(value.func.value, cst.Name) and not value.args:
-        return static_facts(tree, scope, value.func.value.value, depth + 1, known)
+    if m.matches(value, m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("copy")), args=[])):
+        return static_facts(tree, scope, value.func.value.value, depth + 1, known)  # type: ignore[attr-defined]
     if not isinstance(value, cst.Call):
         return None
     try:
@@ -241,7 +171,6 @@ def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Prof
     seen: dict[str, set[tuple[int, str]]] = {}
     if profile is not None:
         mine = [a for a in profile.arrays if a.function in (fname, finding.function)]
-        facts.observed = bool(mine)
         for a in mine:
             if a.kind in ("ndarray", "memmap"):
                 seen.setdefault(a.name, set()).add((len(a.shape), a.dtype))

@@ -1,0 +1,105 @@
+"""Loop headers to nest axes: `range(start, stop)` (literal start, step 1), `enumerate(a)` and `for x
+in a`, and the array length a loop bound equals (so a full-length slice can be written `a`).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import ExpressionContext, ExpressionContextProvider
+
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.indexing import Indexing
+from optadvise.rewriters.loops.values import Axis, Elem
+
+SHAPE_ITEM = m.Subscript(value=m.Attribute(value=m.Name(), attr=m.Name("shape")),
+                         slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])  # `a.shape[d]`
+
+
+def bindings(tree: Tree, root: cst.CSTNode, name: str) -> list[cst.Name]:
+    """The Name nodes under root that bind `name`."""
+    ctx = tree.wrapper.resolve(ExpressionContextProvider)
+    return [n for n in tree.name_nodes(root, name) if ctx.get(n) == ExpressionContext.STORE]
+
+
+def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Indexing,
+            follow: bool = True) -> tuple[str, int] | None:
+    """(array, dim) when `node` is that array's length along dim (len(a), a.shape[d], a.size, or a name
+    bound once to one of those, or unpacked from `a.shape`)."""
+    if m.matches(node, m.Call(args=[m.Arg(value=m.Name())])) and tree.resolve(node.func) == "len":  # type: ignore[attr-defined]
+        return node.args[0].value.value, 0  # type: ignore[attr-defined]
+    if m.matches(node, SHAPE_ITEM):
+        return node.value.value.value, int(node.slice[0].slice.value.value)  # type: ignore[attr-defined]
+    if m.matches(node, m.Attribute(value=m.Name(), attr=m.Name("size"))) \
+            and nest.facts.ndim(node.value.value) == 1:  # type: ignore[attr-defined]
+        return node.value.value, 0  # type: ignore[attr-defined]
+    if isinstance(node, cst.Name) and follow:
+        root = tree.module if isinstance(scope, cst.Module) else scope
+        bs = bindings(tree, root, node.value)
+        if len(bs) != 1:
+            return None
+        b = bs[0]
+        par = tree.parent.get(b)
+        res = None
+        if isinstance(par, cst.AssignTarget) and isinstance(tree.parent.get(par), cst.Assign):
+            res = full_of(tree, scope, tree.parent[par].value, nest, False)  # type: ignore[attr-defined]
+        elif isinstance(par, cst.Element) and isinstance(tree.parent.get(par), cst.Tuple):
+            tup = tree.parent[par]
+            at = tree.parent.get(tup)
+            asg = tree.parent.get(at) if isinstance(at, cst.AssignTarget) else None
+            if asg is not None and m.matches(asg, m.Assign(value=m.Attribute(value=m.Name(), attr=m.Name("shape")))):
+                res = asg.value.value.value, list(tup.elements).index(par)  # type: ignore[attr-defined]
+        if res is None:
+            return None
+        if any(tree.line(x) >= tree.line(b) for x in bindings(tree, root, res[0])):
+            return None  # the array is rebound after its length was taken
+        return res
+    return None
+
+
+def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Indexing) -> None:
+    """One nest axis per loop header (outermost first); iterating an array binds its elements."""
+    for lp in loops:
+        if not isinstance(lp, cst.For) or lp.orelse is not None or lp.asynchronous is not None:
+            raise Decline("not a plain for loop")
+        it, tgt, k = lp.iter, lp.target, len(nest.axes)
+        fn = tree.resolve(it.func) if isinstance(it, cst.Call) else None
+        if fn == "range" and isinstance(tgt, cst.Name):
+            args = [a.value for a in it.args]  # type: ignore[union-attr]
+            if not 1 <= len(args) <= 3 or any(a.keyword or a.star for a in it.args):  # type: ignore[union-attr]
+                raise Decline("unusual range() call")
+            if len(args) == 3 and not (isinstance(args[2], cst.Integer) and args[2].value == "1"):
+                raise Decline("range() with a step other than 1")
+            start = 0
+            if len(args) >= 2:
+                if not isinstance(args[0], cst.Integer):
+                    raise Decline("range() with a start that is not a non-negative integer literal")
+                start = int(args[0].value, 0)
+            stop = args[1] if len(args) >= 2 else args[0]
+            for a in args:
+                nest.invariant(a)
+            nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest)))
+            continue
+        if fn == "enumerate" and isinstance(tgt, cst.Tuple) and len(it.args) == 1 and len(tgt.elements) == 2 \
+                and all(isinstance(e.value, cst.Name) for e in tgt.elements):  # type: ignore[union-attr]
+            src, var, elem = it.args[0].value, tgt.elements[0].value.value, tgt.elements[1].value.value  # type: ignore
+        elif isinstance(tgt, cst.Name):
+            src, var, elem = it, None, tgt.value
+        else:
+            raise Decline("loop header is not range(), enumerate(array) or an array")
+        if not isinstance(src, cst.Name):
+            raise Decline("loop iterates over a computed value")
+        base = nest.env.get(src.value)
+        arr, prefix = (base.array, base.prefix) if isinstance(base, Elem) else (src.value, ())
+        if not isinstance(base, Elem) and src.value in nest.assigned:
+            raise Decline("loop iterates over a name rebound in the loop")
+        nd = nest.facts.ndim(arr)
+        if nd is None or nd <= len(prefix):
+            raise Decline(f"cannot tell that `{arr}` is an array of enough dimensions")
+        stop = f"len({arr})" if not prefix else f"{arr}.shape[{len(prefix)}]"
+        nest.axes.append(Axis(var, 0, stop, (arr, len(prefix))))
+        nest.env[elem] = Elem(arr, prefix + (k,))
+        nest.iterated.add(arr)
+
+

@@ -1,0 +1,89 @@
+"""The dependence proof of a loop nest, as a pure function of the accesses it makes.
+
+Input: every array access of the translated body (statement position, array, index offset per nest
+axis, loop-invariant subscripts, read or write), the arrays the loop headers iterate over, the arrays
+allocated fresh just before the loop, and the names the loop accumulates into or appends to.
+Output: a `Verdict`, `independent`, `reduction` (iterations independent except for accumulated
+results) or `carried` (a value flows between iterations, or arrays may alias), with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Access:
+    """One array access: the offset from the loop index per nest axis, and the fixed subscripts."""
+
+    array: str
+    offsets: tuple[int | None, ...]  # per nest axis: index offset, None when the axis is not used
+    subs: tuple[str, ...]  # the loop-invariant subscripts, "" where a loop index stands
+
+
+@dataclass(frozen=True)
+class LoopAccesses:
+    """What one loop nest touches, in body order."""
+
+    accesses: tuple[tuple[int, Access, bool], ...]  # (statement position, access, is_write)
+    iterated: frozenset[str] = frozenset()  # arrays a loop header iterates over
+    fresh: frozenset[str] = frozenset()  # arrays allocated just before the loop (aliasing nothing)
+    results: frozenset[str] = frozenset()  # names accumulated into or appended to (live after)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: Literal["independent", "reduction", "carried"]
+    reason: str
+
+
+def _constant(x: str) -> bool:
+    return x.lstrip("-").isdigit()
+
+
+def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
+             arrays: set[str]) -> str | None:
+    """Why writing `arr` carries a value between iterations (or may alias), or None."""
+    writes = [(p, a) for p, a, w in accs if w]
+    if not writes:
+        return None
+    if arr in loop.iterated:
+        return f"the loop iterates over `{arr}` while writing it"
+    if len({(a.offsets, a.subs) for _, a in writes}) > 1:
+        return f"`{arr}` is written at several different places per iteration"
+    wacc = writes[0][1]
+    first_write = min(p for p, _ in writes)
+    for p, a, w in accs:
+        if w or a == wacc:
+            continue
+        if a.subs != wacc.subs:
+            if any(x != y and x and y and _constant(x) and _constant(y) for x, y in zip(a.subs, wacc.subs)):
+                continue  # a different constant column: never the element written
+            return f"`{arr}` is read and written at different fixed indices"
+        if any((x is None) != (y is None) for x, y in zip(a.offsets, wacc.offsets)):
+            return f"`{arr}` is read with a different index pattern than it is written"
+        sign = next((x - y for x, y in zip(a.offsets, wacc.offsets) if x is not None and y is not None and x != y), 0)
+        if sign < 0:
+            return f"iteration reads `{arr}` written by an earlier iteration (a recurrence)"
+        if sign > 0 and p > first_write:
+            return f"`{arr}` is read ahead after being written in the same iteration"
+    if arr not in loop.fresh:
+        others = sorted(x for x in arrays if x != arr and x not in loop.fresh)
+        if others:
+            return f"`{arr}` is written but not allocated just before the loop; it may share memory with `{others[0]}`"
+    return None
+
+
+def prove(loop: LoopAccesses) -> Verdict:
+    """Whether the iterations of the loop nest are independent, reduce into results, or carry values."""
+    by_arr: dict[str, list[tuple[int, Access, bool]]] = {}
+    for pos, acc, w in loop.accesses:
+        by_arr.setdefault(acc.array, []).append((pos, acc, w))
+    for arr, accs in by_arr.items():
+        why = _carried(arr, accs, loop, set(by_arr))
+        if why is not None:
+            return Verdict("carried", why)
+    if loop.results:
+        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`")
+    return Verdict("independent", "no iteration reads what another writes")

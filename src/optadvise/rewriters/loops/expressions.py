@@ -1,0 +1,166 @@
+"""Translation of loop-body expressions to whole-array NumPy (`V` values).
+
+Names, subscripts, arithmetic, comparisons, conditions (as masks), conditional expressions and
+known element-wise calls (math.* -> NumPy ufuncs, abs/min/max) are translated; anything else declines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
+from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, merge_kind, select_kind, union
+
+MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "log10": "log10", "log2": "log2", "log1p": "log1p",
+        "expm1": "expm1", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos",
+        "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "fabs": "fabs",
+        "atan2": "arctan2", "hypot": "hypot", "copysign": "copysign", "fmod": "fmod"}
+WIDE = {"float64", "int64", "uint64", "complex128", "int32", "uint32"}  # math.* on these: exact in float64
+CMP = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
+       cst.Equal: "==", cst.NotEqual: "!="}
+
+
+class Expressions(Indexing):
+    """The expression layer of a loop-nest translation."""
+
+    def inv(self, node: cst.BaseExpression) -> V:
+        """A loop-invariant expression, kept as written (evaluated with Python semantics)."""
+        for n in self.tree.walk(node):
+            if isinstance(n, cst.Name) and self.facts.maybe_array(n.value) and not self.subscripted(n):
+                raise Decline(f"`{n.value}` is an array used as a scalar in the loop")
+            if isinstance(n, cst.Name) and n.value in self.written and not self.shape_only(n):
+                raise Decline(f"`{n.value}` is written in the loop and read at a fixed index")
+        atomic = isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
+        kind = "int" if isinstance(node, cst.Integer) else "py" if isinstance(node, cst.Float) else "?"
+        return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind)
+
+    def subscripted(self, n: cst.Name) -> bool:
+        p = self.tree.parent.get(n)
+        return isinstance(p, cst.Subscript) and p.value is n or isinstance(p, cst.Attribute)
+
+    def shape_only(self, n: cst.Name) -> bool:
+        p = self.tree.parent.get(n)
+        if isinstance(p, cst.Attribute) and p.value is n and p.attr.value in ("shape", "size", "ndim"):
+            return True
+        return isinstance(p, cst.Arg) and (self.tree.resolve(self.tree.parent[p].func) == "len")
+
+    def expr(self, node: cst.BaseExpression) -> V:
+        if self.invariant(node):
+            return self.inv(node)
+        if isinstance(node, cst.Name):
+            return self.name(node.value)
+        if isinstance(node, cst.Subscript):
+            return self.access(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self.binop(node)
+        if isinstance(node, cst.UnaryOperation):
+            v = self.expr(node.expression)
+            if isinstance(node.operator, cst.Minus):
+                return replace(v, code=f"-{v.wrap(80)}", prec=80)
+            if isinstance(node.operator, cst.Plus):
+                return replace(v, code=f"+{v.wrap(80)}", prec=80)
+            raise Decline("`not`/`~` on a varying value outside a condition")
+        if isinstance(node, cst.Comparison):
+            return self.compare(node)
+        if isinstance(node, cst.IfExp):
+            t, b, o = self.test(node.test), self.expr(node.body), self.expr(node.orelse)
+            return V(f"{self.np}.where({t.code}, {b.code}, {o.code})", **union(t, b, o, kind=select_kind(b, o)))
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        raise Decline(f"cannot vectorize the expression `{self.code(node)}`")
+
+
+    def name(self, name: str) -> V:
+        k = self.axis_of(name)
+        if k is not None and name not in self.env:
+            ax = self.axes[k]
+            rng = f"{self.np}.arange({ax.start}, {ax.stop})" if ax.start else f"{self.np}.arange({ax.stop})"
+            return V(rng + self.newaxes(frozenset({k})), axes=frozenset({k}), kind="int")
+        if name in self.results:
+            raise Decline(f"the accumulator `{name}` is read inside the loop")
+        val = self.env.get(name)
+        if val is None:
+            raise Decline(f"`{name}` is read before it is assigned in the loop (carried between iterations)")
+        if isinstance(val, Elem):
+            if self.facts.ndim(val.array) != len(val.prefix):
+                raise Decline(f"`{name}` is a row of `{val.array}` used as a whole")
+            return self.access_parts(val.array, [(k, 0) for k in val.prefix], [])
+        if isinstance(val, Row):
+            raise Decline(f"`{name}` holds a small array per iteration; only concatenation of it is supported")
+        return val  # type: ignore[return-value]
+
+    def newaxes(self, axes: frozenset[int]) -> str:
+        if not axes or max(axes) == len(self.axes) - 1:
+            return ""
+        return "[" + ", ".join([":"] * 1 + ["None"] * (len(self.axes) - 1 - max(axes))) + "]"
+
+    def binop(self, node: cst.BinaryOperation) -> V:
+        op = type(node.operator)
+        if op not in OPS:
+            raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
+        a, b = self.expr(node.left), self.expr(node.right)
+        if op is cst.Power and a.kind == "py":
+            raise Decline("a Python float raised to a power (complex for negative bases)")
+        if op in (cst.BitAnd, cst.BitOr, cst.BitXor) and "np" not in (a.kind, b.kind):
+            raise Decline("bitwise operator on Python values")
+        p = PREC[op]
+        left = a.wrap(p + 1 if op is cst.Power else p)
+        right = b.wrap(80 if op is cst.Power else p + 1)
+        kind = merge_kind(a, b)
+        if kind == "int" and op is cst.Divide:
+            kind = "py"  # int / int is a Python float
+        elif kind == "int" and op is cst.Power:
+            kind = "?"
+        return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=kind))
+
+    def compare(self, node: cst.Comparison) -> V:
+        parts, left, vs = [], self.expr(node.left), []
+        vs.append(left)
+        for ct in node.comparisons:
+            if type(ct.operator) not in CMP:
+                raise Decline(f"comparison `{self.code(ct.operator)}` is not vectorized")
+            right = self.expr(ct.comparator)
+            vs.append(right)
+            parts.append(f"{left.wrap(31)} {CMP[type(ct.operator)]} {right.wrap(31)}")
+            left = right
+        if len(parts) == 1:
+            return V(parts[0], 30, **union(*vs, kind="np"))
+        return V(" & ".join(f"({p})" for p in parts), 50, **union(*vs, kind="np"))
+
+    def test(self, node: cst.BaseExpression) -> V:
+        """A condition, as a boolean mask (Python truthiness: nonzero, NaN true)."""
+        if isinstance(node, cst.BooleanOperation):
+            a, b = self.test(node.left), self.test(node.right)
+            fn = "logical_and" if isinstance(node.operator, cst.And) else "logical_or"
+            return V(f"{self.np}.{fn}({a.code}, {b.code})", **union(a, b, kind="np"))
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            a = self.test(node.expression)
+            return V(f"{self.np}.logical_not({a.code})", **union(a, kind="np"))
+        v = self.expr(node)
+        if isinstance(node, cst.Comparison) or not v.axes:
+            return v
+        return V(f"{v.wrap(31)} != 0", 30, **union(v, kind="np"))
+
+    def call(self, node: cst.Call) -> V:
+        fn = self.tree.resolve(node.func) or ""
+        if any(a.keyword is not None or a.star for a in node.args):
+            raise Decline(f"call `{self.code(node.func)}` with keyword or starred arguments")
+        args = [self.expr(a.value) for a in node.args]
+        if fn.startswith("math.") and fn[5:] in MATH:
+            extra = "" if all(d in WIDE for v in args for d in v.dtypes) else f", dtype={self.np}.float64"
+            code = f"{self.np}.{MATH[fn[5:]]}({', '.join(a.code for a in args)}{extra})"
+            return V(code, **union(*args, kind="py"))
+        if fn.startswith("numpy.") and fn[6:] in NP_ELEMENTWISE:
+            return V(f"{self.np}.{fn[6:]}({', '.join(a.code for a in args)})", **union(*args, kind="np"))
+        if fn == "abs" and len(args) == 1:
+            return V(f"{self.np}.abs({args[0].code})", **union(*args, kind=args[0].kind))
+        if fn in ("min", "max") and len(args) == 2:
+            x, y = args
+            op = "<" if fn == "min" else ">"  # Python keeps x unless y is strictly better
+            return V(f"{self.np}.where({y.wrap(31)} {op} {x.wrap(31)}, {y.code}, {x.code})",
+                     **union(x, y, kind=select_kind(x, y)))
+        raise Decline(f"call `{self.code(node.func)}` is not a known element-wise function")
+

@@ -1,0 +1,191 @@
+"""The index space of a loop nest: loop axes, loop invariance, subscripts turned into slices, and
+the record of every array access each emitted statement makes (the input to the dependence proof).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.dependence import Access
+from optadvise.rewriters.loops.facts import Facts
+from optadvise.rewriters.loops.values import Axis, Elem, V, fold
+
+NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin", "cos", "tan", "arcsin",
+                  "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "abs", "absolute", "fabs", "hypot",
+                  "minimum", "maximum", "fmin", "fmax", "square", "sign", "floor", "ceil", "trunc", "rint",
+                  "exp2", "power", "clip", "where", "isnan", "isfinite", "isinf", "copysign", "fmod",
+                  "logical_and", "logical_or", "logical_not", "cbrt", "reciprocal", "deg2rad", "rad2deg"}
+PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "round", "range"}
+
+
+@dataclass
+class Indexing:
+    """The state of one nest translation and its index layer: axes, bindings, accesses, output."""
+
+    tree: Tree
+    np: str
+    facts: Facts
+    axes: list[Axis]
+    env: dict[str, object]
+    assigned: set[str]  # every name the body binds
+    out: list[str] = field(default_factory=list)
+    accesses: list[tuple[int, Access, bool]] = field(default_factory=list)  # (position, access, is_write)
+    results: set[str] = field(default_factory=set)  # accumulators / appended-to names (live after)
+    reductions: bool = False
+    loop_stmt: cst.BaseStatement | None = None
+    inner_scalars: set[str] = field(default_factory=set)
+    written: set[str] = field(default_factory=set)
+    assign_count: dict[str, int] = field(default_factory=dict)
+    pinned: set[str] = field(default_factory=set)
+    iterated: set[str] = field(default_factory=set)
+    masks: int = 0
+
+    @property
+    def pos(self) -> int:
+        return len(self.out)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code(node).strip()
+
+    def axis_of(self, name: str) -> int | None:
+        for k, ax in enumerate(self.axes):
+            if ax.var == name:
+                return k
+        return None
+
+    def invariant(self, node: cst.CSTNode) -> bool:
+        for n in self.tree.walk(node):
+            if isinstance(n, cst.Name):
+                p = self.tree.parent.get(n)
+                if isinstance(p, cst.Attribute) and p.attr is n or isinstance(p, cst.Arg) and p.keyword is n:
+                    continue
+                if (n.value in self.assigned or self.axis_of(n.value) is not None) \
+                        and n.value not in self.inner_scalars:
+                    return False
+            if isinstance(n, cst.Call):
+                self.check_pure(n)
+            if isinstance(n, (cst.Lambda, cst.NamedExpr, cst.Yield, cst.Await, cst.ListComp, cst.GeneratorExp)):
+                raise Decline("the loop body uses a construct that is not a plain expression")
+        return True
+
+    def check_pure(self, call: cst.Call) -> None:
+        fn = self.tree.resolve(call.func) or ""
+        if fn.startswith("math.") or fn in PURE_BUILTINS or (fn.startswith("numpy.") and fn[6:] in NP_ELEMENTWISE):
+            return
+        raise Decline(f"the loop calls `{self.code(call.func)}`, which may have side effects per iteration")
+
+
+    def flatten(self, node: cst.Subscript) -> tuple[str | Elem, list[cst.BaseExpression]]:
+        idx: list[cst.BaseExpression] = []
+        cur: cst.BaseExpression = node
+        while isinstance(cur, cst.Subscript):
+            part = []
+            for el in cur.slice:
+                if not isinstance(el.slice, cst.Index) or el.slice.star:
+                    raise Decline(f"slice inside the loop: `{self.code(node)}`")
+                part.append(el.slice.value)
+            idx = part + idx
+            cur = cur.value
+        if not isinstance(cur, cst.Name):
+            raise Decline(f"indexing a computed value: `{self.code(node)}`")
+        base = self.env.get(cur.value)
+        if isinstance(base, Elem):
+            return base, idx
+        if cur.value in self.assigned:
+            raise Decline(f"`{cur.value}` is rebound inside the loop and indexed")
+        return cur.value, idx
+
+    def index_parts(self, node: cst.Subscript) -> tuple[str, list[tuple[int, int]], list[tuple[int, str]]]:
+        """(array, [(axis, offset) per subscript position], [(position, invariant code)])."""
+        base, idx = self.flatten(node)
+        lead: list[tuple[int, int]] = []
+        arr = base
+        if isinstance(base, Elem):
+            lead = [(k, 0) for k in base.prefix]
+            arr = base.array
+        loops, invs = list(lead), []
+        for pos, e in enumerate(idx, start=len(lead)):
+            ao = self.affine(e)
+            if ao is None:
+                if not self.invariant(e):
+                    raise Decline(f"indirect or non-affine index `{self.code(e)}`")
+                invs.append((pos, self.code(e)))
+            else:
+                loops.append(ao)
+        return arr, loops, invs  # type: ignore[return-value]
+
+    def affine(self, e: cst.BaseExpression) -> tuple[int, int] | None:
+        """(axis, offset) for `i`, `i + c`, `i - c`, `c + i` with `i` a loop index and c an int literal."""
+        if isinstance(e, cst.Name) and self.axis_of(e.value) is not None:
+            return self.axis_of(e.value), 0  # type: ignore[return-value]
+        if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract)):
+            sign = 1 if isinstance(e.operator, cst.Add) else -1
+            if isinstance(e.left, cst.Name) and self.axis_of(e.left.value) is not None:
+                if isinstance(e.right, cst.Integer):
+                    return self.axis_of(e.left.value), sign * int(e.right.value)  # type: ignore[return-value]
+                raise Decline(f"index offset `{self.code(e.right)}` is not an integer literal")
+            if sign == 1 and isinstance(e.right, cst.Name) and self.axis_of(e.right.value) is not None:
+                if isinstance(e.left, cst.Integer):
+                    return self.axis_of(e.right.value), int(e.left.value)  # type: ignore[return-value]
+                raise Decline(f"index offset `{self.code(e.left)}` is not an integer literal")
+        return None
+
+    def access(self, node: cst.Subscript) -> V:
+        arr, loops, invs = self.index_parts(node)
+        return self.access_parts(arr, loops, invs)
+
+    def access_parts(self, arr: str, loops: list[tuple[int, int]], invs: list[tuple[int, str]]) -> V:
+        nd = self.facts.ndim(arr)
+        n_idx = len(loops) + len(invs)
+        if nd is None:
+            raise Decline(f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
+        if nd != n_idx:
+            raise Decline(f"`{arr}` ({nd}-D) is indexed with {n_idx} subscripts inside the loop")
+        ks = [k for k, _ in loops]
+        if ks != sorted(ks) or len(set(ks)) != len(ks):
+            raise Decline(f"`{arr}` is indexed with loop indices out of nest order (a transpose)")
+        items: list[str] = []
+        offsets: list[int | None] = [None] * len(self.axes)
+        subs = [""] * n_idx
+        loop_iter = iter(loops)
+        inv_map = dict(invs)
+        prev = None
+        for pos in range(n_idx):
+            if pos in inv_map:
+                items.append(inv_map[pos])
+                subs[pos] = inv_map[pos]
+                continue
+            k, off = next(loop_iter)
+            if prev is not None:
+                items.extend(["None"] * (k - prev - 1))
+            prev = k
+            offsets[k] = off
+            ax = self.axes[k]
+            start = ax.start + off
+            if start < 0:
+                raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
+            if start == 0 and off == 0 and ax.full == (arr, pos):
+                items.append(":")
+            else:
+                items.append(f"{start if start else ''}:{fold(ax.stop, off)}")
+        if prev is not None:
+            items.extend(["None"] * (len(self.axes) - 1 - prev))
+        acc = Access(arr, tuple(offsets), tuple(subs))
+        code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
+        axes = frozenset(k for k, _ in loops)
+        if not axes:
+            code = f"{arr}[{', '.join(items)}]"
+        return V(code, axes=axes, kind="np", reads=(acc,), dtypes=frozenset({self.facts.dtype(arr)}))
+
+    def emit(self, line: str, v: V | None = None, writes: tuple[Access, ...] = ()) -> None:
+        pos = self.pos
+        for a in (v.reads if v else ()):
+            self.accesses.append((pos, a, False))
+        for a in writes:
+            self.accesses.append((pos, a, True))
+        self.out.append(line)
+

@@ -1,0 +1,72 @@
+"""Where a loop sits: the loop at a finding's line, its scope's name, the names read around it,
+the assignment just before it, and the local name a module is imported under.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import ExpressionContext, ExpressionContextProvider
+
+from optadvise.model import MODULE
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst import Tree
+
+LOOPS = (cst.For, cst.While)
+
+
+def loop_at(tree: Tree, lineno: int) -> cst.For | cst.While:
+    """The loop statement whose first line is `lineno`."""
+    for n in tree.walk(tree.module):
+        if isinstance(n, LOOPS) and tree.line(n) == lineno:
+            return n
+    raise Decline(f"no for/while loop starts at line {lineno}")
+
+
+def qualname(tree: Tree, node: cst.CSTNode) -> str:
+    """The dotted function/class name `node` is defined in (or is), MODULE at module level."""
+    parts = [a.name.value for a in tree.ancestors(node) if isinstance(a, (cst.FunctionDef, cst.ClassDef))]
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        parts.insert(0, node.name.value)
+    return ".".join(reversed(parts)) or MODULE
+
+
+def module_name(tree: Tree, module: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """The local name `module` is imported under, and the import to add when it is not imported."""
+    for local, full in tree.aliases.items():
+        if full == module:
+            return local, []
+    return module, [(module, None)]
+
+
+def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str]:
+    """Names read (Load context, or augmented-assignment targets) anywhere in `scope` (the whole
+    module for module level) outside `region`."""
+    ctx = tree.wrapper.resolve(ExpressionContextProvider)
+    root = tree.module if isinstance(scope, cst.Module) else scope
+    out = set()
+    for n in tree.walk(root):
+        if isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.LOAD:
+            read = n
+        elif m.matches(n, m.AugAssign(target=m.Name())):
+            read = n.target  # type: ignore[attr-defined]
+        else:
+            continue
+        if not tree.inside(read, region):
+            out.add(read.value)
+    return out
+
+
+def last_assignment_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> cst.BaseExpression | None:
+    """The value of the nearest preceding sibling `name = value`, if no statement in between mentions
+    `name` at all (so nothing can have aliased or rebound it); else None."""
+    block = tree.parent.get(stmt)
+    body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+    if stmt not in body:
+        return None
+    for s in reversed(body[: body.index(stmt)]):
+        if m.matches(s, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name(name))])])):
+            return s.body[0].value  # type: ignore[attr-defined]
+        if tree.name_nodes(s, name):
+            return None
+    return None

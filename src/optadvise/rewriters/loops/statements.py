@@ -1,0 +1,396 @@
+"""Emission of whole-array statements for a loop body, one per body statement (loop distribution).
+
+Assignments to elements and temporaries, reductions (sums, dot products, counts, running min/max),
+arrays and lists grown per iteration, if/elif/else as masks or `np.where`, and inner sequential
+loops (per-element state) become NumPy statements; `Nest` is the complete translator of a nest body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+import libcst.matchers as m
+
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.loops.expressions import Expressions
+from optadvise.rewriters.loops.site import last_assignment_before
+from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
+
+SUM_OK = {"float64", "float32", "int64", "uint64", "complex128"}  # reductions that match element sums
+AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+       cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
+       cst.ModuloAssign: cst.Modulo}
+APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
+
+
+class Nest(Expressions):
+    """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
+
+    def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
+        for s in stmts:
+            if isinstance(s, cst.SimpleStatementLine):
+                for small in s.body:
+                    self.small(small, guard)
+            elif isinstance(s, cst.If):
+                self.if_(s, guard)
+            elif isinstance(s, cst.For) and guard is None:
+                self.inner_loop(s)
+            else:
+                raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
+
+    def small(self, node: cst.BaseSmallStatement, guard: V | None) -> None:
+        if isinstance(node, cst.Pass):
+            return
+        if isinstance(node, cst.Assign):
+            if len(node.targets) != 1:
+                raise Decline("chained assignment in the loop")
+            target = node.targets[0].target
+            if isinstance(target, cst.Subscript):
+                return self.write(target, self.expr(node.value), None, guard)
+            if not isinstance(target, cst.Name):
+                raise Decline("tuple unpacking in the loop")
+            return self.assign(target.value, node.value, guard)
+        if isinstance(node, cst.AugAssign):
+            op = AUG.get(type(node.operator))
+            if op is None:
+                raise Decline("augmented operator not vectorized")
+            if isinstance(node.target, cst.Subscript):
+                return self.write(node.target, self.expr(node.value), op, guard)
+            if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
+                return self.reduce(node.target.value, OPS[op], node.value, guard)
+            raise Decline("augmented assignment not vectorized")
+        if m.matches(node, APPEND):
+            call = node.value  # type: ignore[attr-defined]
+            return self.list_append(call.func.value.value, call.args[0].value, guard)
+        raise Decline(f"statement `{self.code(node)}` is not vectorized")
+
+    def assign(self, t: str, value: cst.BaseExpression, guard: V | None) -> None:
+        if t in self.pinned or t in self.results:
+            raise Decline(f"`{t}` is reassigned after it was used as a whole-array value")
+        np_ = self.np
+        fn = self.tree.resolve(value.func) if isinstance(value, cst.Call) else None
+        args = value.args if isinstance(value, cst.Call) else ()
+        first = args[0].value if args else None
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) and \
+                any(isinstance(x, cst.Name) and x.value == t for x in (value.left, value.right)):
+            other = value.right if isinstance(value.left, cst.Name) and value.left.value == t else value.left
+            return self.reduce(t, "+", other, guard)
+        if fn in ("max", "min") and len(args) == 2 and isinstance(first, cst.Name) and first.value == t:
+            return self.extreme(t, fn, args[1].value, guard)
+        if fn in ("numpy.append", "numpy.concatenate", "numpy.vstack") \
+                and isinstance(first, (cst.Name, cst.List, cst.Tuple)):
+            return self.grow(t, fn, value, guard)  # type: ignore[arg-type]
+        if fn == "numpy.array" and guard is None and self.row(value) is not None:
+            self.env[t] = self.row(value)
+            return
+        v = self.expr(value)
+        if guard is not None:
+            old = self.env.get(t)
+            if not isinstance(old, V):
+                raise Decline(f"`{t}` is assigned only on some branches")
+            v = V(f"{np_}.where({guard.code}, {v.code}, {old.code})", **union(guard, v, old, kind=select_kind(v, old)))
+        if guard is None and v.axes and self.assign_count.get(t, 0) == 1:
+            self.emit(f"{t} = {v.code}", v)
+            v = replace(v, code=t, prec=100)
+            self.pinned.add(t)
+        self.env[t] = v
+
+    def row(self, call: cst.Call) -> Row | None:
+        if len(call.args) != 1 or call.args[0].keyword is not None:
+            return None
+        lst = call.args[0].value
+        two = isinstance(lst, cst.List) and len(lst.elements) == 1 and isinstance(lst.elements[0].value, cst.List)
+        if two:
+            lst = lst.elements[0].value  # type: ignore[union-attr]
+        if not isinstance(lst, cst.List) or any(isinstance(e, cst.StarredElement) for e in lst.elements):
+            return None
+        return Row([self.expr(e.value) for e in lst.elements], two)
+
+    def rows_code(self, row: Row, guard: V | None) -> V:
+        if len(self.axes) != 1 or any(e.axes != frozenset({0}) or not e.exact for e in row.elems):
+            raise Decline("a row built per iteration from values that do not all vary with the loop")
+        v = V(f"{self.np}.column_stack([{', '.join(e.code for e in row.elems)}])", **union(*row.elems))
+        return self.masked(v, guard)
+
+    def masked(self, v: V, guard: V | None) -> V:
+        if guard is None:
+            return v
+        if guard.axes != frozenset(range(len(self.axes))) or not guard.exact:
+            raise Decline("a condition that does not vary with every loop index selects elements")
+        return V(f"{v.wrap(100)}[{guard.code}]", **union(v, guard, kind=v.kind))
+
+    def full(self, v: V) -> None:
+        if v.axes != frozenset(range(len(self.axes))) or not v.exact:
+            raise Decline("a reduced/collected value does not vary with every loop index")
+
+    def grow(self, t: str, fn: str, call: cst.Call, guard: V | None) -> None:
+        self.results.add(t)
+        np_ = self.np
+        if any(a.keyword is not None for a in call.args):
+            raise Decline("np.append/concatenate with keyword arguments in the loop")
+        if fn == "numpy.append":
+            if len(call.args) != 2 or not (isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == t):
+                raise Decline("np.append not of the form `x = np.append(x, v)`")
+            x = call.args[1].value
+            row = self.env.get(x.value) if isinstance(x, cst.Name) else None
+            if isinstance(row, Row) or (isinstance(x, cst.Call) and self.tree.resolve(x.func) == "numpy.array"):
+                r = row if isinstance(row, Row) else self.row(x)  # type: ignore[arg-type]
+                if r is None:
+                    raise Decline("np.append of a computed array")
+                v = self.rows_code(r, guard)
+            else:
+                v = self.expr(x)
+                self.full(v)
+                v = self.masked(v, guard)
+            return self.emit(f"{t} = {np_}.append({t}, {v.code})", v)
+        seq = call.args[0].value
+        if len(call.args) != 1 or not isinstance(seq, (cst.List, cst.Tuple)) or len(seq.elements) != 2 \
+                or not (isinstance(seq.elements[0].value, cst.Name) and seq.elements[0].value.value == t):
+            raise Decline("concatenate not of the form `x = np.concatenate([x, row])`")
+        x = seq.elements[1].value
+        r = self.env.get(x.value) if isinstance(x, cst.Name) else \
+            self.row(x) if isinstance(x, cst.Call) and self.tree.resolve(x.func) == "numpy.array" else None
+        if not isinstance(r, Row):
+            raise Decline("concatenation of something other than a row built with np.array([...])")
+        v = self.rows_code(r, guard)
+        if fn == "numpy.concatenate" and not r.two_d:
+            v = replace(v, code=f"{v.wrap(100)}.ravel()")
+        short = fn.split(".")[1]
+        self.emit(f"{t} = {np_}.{short}([{t}, {v.code}])", v)
+
+    def list_append(self, lst: str, value: cst.BaseExpression, guard: V | None) -> None:
+        init = last_assignment_before(self.tree, self.loop_stmt, lst)  # type: ignore[arg-type]
+        if not (isinstance(init, cst.List) and not init.elements) and not (
+                isinstance(init, cst.Call) and self.tree.resolve(init.func) == "list" and not init.args):
+            raise Decline(f"`{lst}` is not a list created empty just before the loop")
+        self.results.add(lst)
+        v = self.expr(value)
+        self.full(v)
+        v = self.masked(v, guard)
+        flat = v.wrap(100) if len(self.axes) == 1 or guard is not None else f"{v.wrap(100)}.ravel()"
+        if v.kind == "np":  # iterating an array yields NumPy scalars, as the loop appended
+            code = flat if flat != v.wrap(100) else v.code
+        elif v.kind in ("py", "int"):  # the loop appended Python floats/ints
+            code = f"{flat}.tolist()"
+        else:
+            raise Decline("appended values mix Python and NumPy scalar types")
+        self.emit(f"{lst}.extend({code})", v)
+
+    def reduce(self, t: str, op: str, value: cst.BaseExpression, guard: V | None) -> None:
+        if t in self.env:
+            raise Decline(f"`{t}` is both accumulated and used as a temporary")
+        self.results.add(t)
+        self.reductions = True
+        np_ = self.np
+        if isinstance(value, (cst.Integer, cst.Float)) and op in "+-":
+            if guard is None:
+                raise Decline("a constant accumulated every iteration")
+            self.full(guard)
+            red = f"int({np_}.count_nonzero({guard.code}))"
+            if value.value != "1":
+                red = f"{self.code(value)} * {red}"
+            return self.emit(f"{t} {op}= {red}", guard)
+        if op == "+" and guard is None and len(self.axes) == 1 and isinstance(value, cst.BinaryOperation) \
+                and isinstance(value.operator, cst.Multiply):
+            x, y = self.expr(value.left), self.expr(value.right)
+            if all(w.axes == frozenset({0}) and w.exact and w.kind == "np" for w in (x, y)):
+                self.sum_types(union(x, y)["dtypes"])  # type: ignore[arg-type]
+                return self.emit(f"{t} += {np_}.dot({x.code}, {y.code})", V("", **union(x, y)))
+        v = self.expr(value)
+        self.full(v)
+        if op == "*" and not all(d.startswith("float") for d in v.dtypes):
+            raise Decline("product reduction over non-float values (overflow semantics differ)")
+        if guard is not None:
+            v = V(f"{np_}.where({guard.code}, {v.code}, {1 if op == '*' else 0})", **union(guard, v, kind=v.kind))
+        red = f"{np_}.{'prod' if op == '*' else 'sum'}({v.code})"
+        if v.kind == "py":
+            red = f"float({red})"
+        elif v.kind == "int":
+            red = f"int({red})"
+        else:  # NumPy (or unknown-but-not-int) scalars: the sum's value is the same
+            self.sum_types(v.dtypes)
+        self.emit(f"{t} {op}= {red}", v)
+
+    def sum_types(self, dtypes: frozenset[str]) -> None:
+        bad = [d or "unknown" for d in dtypes if d not in SUM_OK]
+        if bad:
+            raise Decline(f"sum over {bad[0]} elements (Python accumulation overflows/rounds differently)")
+
+    def extreme(self, t: str, fn: str, value: cst.BaseExpression, guard: V | None) -> None:
+        if t in self.env:
+            raise Decline(f"`{t}` is both a running {fn} and a temporary")
+        self.results.add(t)
+        self.reductions = True
+        v = self.expr(value)
+        if not v.axes or not v.exact:
+            raise Decline(f"running {fn} of a value that does not vary with the loop")
+        where = f", where={guard.code}" if guard is not None else ""
+        # Python's max(t, x) keeps t unless x is strictly greater, skipping NaNs: that is fmax.
+        ufunc = "fmax" if fn == "max" else "fmin"
+        red = f"{self.np}.{ufunc}.reduce({v.code}, axis=None, initial={t}{where})"
+        if v.kind == "py":
+            red = f"float({red})"  # the loop kept Python floats (math.* results)
+        elif v.kind != "np":
+            raise Decline(f"running {fn} over values of mixed or integer Python type")
+        self.emit(f"{t} = {red}", V("", **union(v, *([guard] if guard else []))))
+
+    def if_(self, node: cst.If, guard: V | None) -> None:
+        leaves = self.branch_leaves(node)
+        np_ = self.np
+        # `if x > t: t = x` is a running max (and `<` a running min)
+        if node.orelse is None and len(leaves) == 1 and isinstance(node.test, cst.Comparison) \
+                and len(node.test.comparisons) == 1:
+            a = leaves[0]
+            c = node.test.comparisons[0]
+            if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, cst.Name):
+                t = a.targets[0].target.value
+                lhs, rhs, opn = self.code(node.test.left), self.code(c.comparator), type(c.operator)
+                val = self.code(a.value)
+                if (lhs, rhs) == (val, t) and opn in (cst.GreaterThan, cst.LessThan):
+                    return self.extreme(t, "max" if opn is cst.GreaterThan else "min", a.value, guard)
+                if (lhs, rhs) == (t, val) and opn in (cst.GreaterThan, cst.LessThan):
+                    return self.extreme(t, "min" if opn is cst.GreaterThan else "max", a.value, guard)
+        chain = self.select_chain(node)
+        if chain is not None and guard is None:
+            target, branches, default = chain
+            if isinstance(target, cst.Subscript):
+                cur = self.access(target)
+                val = self.expr(default) if default is not None else cur
+            else:
+                old = self.env.get(target.value)
+                if default is None and not isinstance(old, V):
+                    raise Decline(f"`{target.value}` is assigned only on some branches")
+                val = self.expr(default) if default is not None else old  # type: ignore[assignment]
+            for test, value in reversed(branches):
+                t, e = self.test(test), self.expr(value)
+                val = V(f"{np_}.where({t.code}, {e.code}, {val.code})", **union(t, e, val, kind=select_kind(e, val)))
+            if isinstance(target, cst.Subscript):
+                return self.write(target, val, None, None)
+            if target.value in self.pinned or target.value in self.results:
+                raise Decline(f"`{target.value}` is reassigned after use as a whole-array value")
+            self.env[target.value] = val
+            return
+        if len(leaves) > 1:
+            mask = self.tree.fresh("_mask" if not self.masks else f"_mask{self.masks + 1}")
+            self.masks += 1
+            t = self.test(node.test)
+            self.emit(f"{mask} = {t.code}", t)
+            t = V(mask, **union(t, kind="np"))
+        else:
+            t = self.test(node.test)
+        g = t if guard is None else V(f"{np_}.logical_and({guard.code}, {t.code})", **union(guard, t, kind="np"))
+        self.body(list(node.body.body), g)
+        if node.orelse is not None:
+            nt = V(f"{np_}.logical_not({t.code})", **union(t, kind="np"))
+            ng = nt if guard is None else V(f"{np_}.logical_and({guard.code}, {nt.code})",
+                                            **union(guard, nt, kind="np"))
+            if isinstance(node.orelse, cst.If):
+                self.if_(node.orelse, ng)
+            else:
+                self.body(list(node.orelse.body.body), ng)
+
+    def branch_leaves(self, node: cst.CSTNode) -> list[cst.BaseSmallStatement]:
+        return [n for n in self.tree.walk(node) if isinstance(n, cst.BaseSmallStatement)]
+
+    def select_chain(self, node: cst.If):  # type: ignore[no-untyped-def]
+        """(target, [(test, value)], else value or None) for if/elif/else chains of one assignment each."""
+        branches, target, cur = [], None, node
+        while True:
+            a = self.single(cur.body)
+            if a is None:
+                return None
+            tcode = self.code(a.targets[0].target)
+            if target is not None and self.code(target) != tcode:
+                return None
+            target = a.targets[0].target
+            branches.append((cur.test, a.value))
+            if cur.orelse is None:
+                return target, branches, None
+            if isinstance(cur.orelse, cst.If):
+                cur = cur.orelse
+                continue
+            b = self.single(cur.orelse.body)
+            if b is None or self.code(b.targets[0].target) != tcode:
+                return None
+            return target, branches, b.value
+
+    def single(self, block: cst.BaseSuite) -> cst.Assign | None:
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
+            a = body[0].body[0]
+            if isinstance(a, cst.Assign) and len(a.targets) == 1 and \
+                    isinstance(a.targets[0].target, (cst.Name, cst.Subscript)):
+                t = a.targets[0].target
+                if isinstance(t, cst.Name) and (t.value in self.results or self.tree.name_nodes(a.value, t.value)):
+                    return None  # an accumulation or append, not a selection
+                return a
+        return None
+
+    def write(self, target: cst.Subscript, value: V, op: type | None, guard: V | None) -> None:
+        arr, loops, invs = self.index_parts(target)
+        cur = self.access_parts(arr, loops, invs)
+        if cur.axes != frozenset(range(len(self.axes))):
+            raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
+        if op is not None:
+            p = PREC[op]
+            value = V(f"{cur.wrap(p)} {OPS[op]} {value.wrap(p + 1)}", p, **union(cur, value, kind="np"))
+        if guard is not None:
+            value = V(f"{self.np}.where({guard.code}, {value.code}, {cur.code})", **union(guard, value, cur))
+        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
+        self.emit(f"{lhs} = {value.code}", value, writes=cur.reads)
+
+    def inner_loop(self, node: cst.For) -> None:
+        """A sequential loop inside the nest body (e.g. time steps), run on whole arrays."""
+        if not isinstance(node.target, cst.Name) or node.orelse is not None:
+            raise Decline("inner loop with unpacking or else")
+        it = node.iter
+        if not (isinstance(it, cst.Call) and self.tree.resolve(it.func) == "range") or not self.invariant(it):
+            raise Decline("inner loop whose range depends on the outer loop")
+        stmts = []
+        for s in node.body.body:
+            if not (isinstance(s, cst.SimpleStatementLine) and all(
+                    isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
+                    for a in s.body)):
+                raise Decline("inner sequential loop body is not plain assignments to names")
+            stmts.extend(s.body)
+        carried = [a.targets[0].target.value for a in stmts]  # type: ignore[union-attr]
+        u = node.target.value
+        self.inner_scalars.add(u)
+        inits = {}
+        for c in dict.fromkeys(carried):
+            old = self.env.get(c)
+            if not isinstance(old, V) or c in self.results:
+                raise Decline(f"`{c}` is not defined before the inner loop")
+            inits[c] = old
+        for c, v in inits.items():
+            if v.code != c:
+                self.emit(f"{c} = {v.code}", v)
+        axes = {c: v.axes for c, v in inits.items()}
+        for _ in range(len(self.axes) + 2):
+            for c, v in inits.items():
+                self.env[c] = replace(v, code=c, prec=100, axes=axes[c])
+            lines, vals = [], []
+            for a in stmts:
+                c = a.targets[0].target.value  # type: ignore[union-attr]
+                v = self.expr(a.value)
+                vals.append(v)
+                lines.append(f"{c} = {v.code}")
+                self.env[c] = replace(v, code=c, prec=100, axes=axes[c] | v.axes)
+                new = axes[c] | v.axes
+                if new != axes[c]:
+                    axes[c] = new
+                    break
+            else:
+                break
+        else:
+            raise Decline("inner loop values do not settle")
+        header = f"for {u} in {self.code(it)}:"
+        self.emit("\n".join([header] + [f"    {ln}" for ln in lines]), V("", **union(*vals, *inits.values())))
+        for c in inits:
+            self.env[c] = V(c, axes=axes[c], kind=merge_kind(inits[c], *vals), exact=axes[c] == inits[c].axes,
+                            reads=sum((v.reads for v in vals), inits[c].reads),
+                            dtypes=frozenset().union(*(v.dtypes for v in vals)))
+            self.pinned.add(c)
+        self.inner_scalars.discard(u)
+

@@ -1,0 +1,93 @@
+"""The dependence proof of rewriters/loops, fed access records directly (no source, no libcst)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+
+from optadvise.rewriters.loops.dependence import Access, LoopAccesses, prove
+
+Record = tuple[int, Access, bool]
+
+
+def rd(array: str, *offsets: int | None, subs: tuple[str, ...] | None = None, at: int = 0) -> Record:
+    """A read of `array` at loop index + offset per axis (None: axis unused), in statement `at`."""
+    return at, Access(array, offsets, subs if subs is not None else ("",) * len(offsets)), False
+
+
+def wr(array: str, *offsets: int | None, subs: tuple[str, ...] | None = None, at: int = 0) -> Record:
+    """A write, like `rd`."""
+    return at, Access(array, offsets, subs if subs is not None else ("",) * len(offsets)), True
+
+
+def verdict(*accesses: Record, fresh: Iterable[str] = (), iterated: Iterable[str] = (),
+            results: Iterable[str] = ()) -> tuple[str, str]:
+    v = prove(LoopAccesses(tuple(accesses), frozenset(iterated), frozenset(fresh), frozenset(results)))
+    return v.kind, v.reason
+
+
+def test_elementwise_map_into_a_fresh_array_is_independent():
+    assert verdict(rd("a", 0), wr("out", 0), fresh={"out"})[0] == "independent"
+
+
+def test_stencil_reading_neighbours_of_another_array_is_independent():
+    assert verdict(rd("a", -1), rd("a", 0), rd("a", 1), wr("out", 0), fresh={"out"})[0] == "independent"
+
+
+def test_in_place_update_of_the_element_itself_is_independent():
+    # a[i] = a[i] * 2: read and write of the same element, one array only (nothing to alias)
+    assert verdict(rd("a", 0), wr("a", 0))[0] == "independent"
+
+
+def test_accumulated_results_make_a_reduction_named_in_the_reason():
+    kind, reason = verdict(rd("a", 0), results={"total"})
+    assert kind == "reduction" and "`total`" in reason
+
+
+def test_reading_what_an_earlier_iteration_wrote_is_a_recurrence():
+    kind, reason = verdict(rd("x", -1), wr("x", 0), fresh={"x"})
+    assert kind == "carried" and "recurrence" in reason
+
+
+def test_reading_ahead_before_the_write_is_allowed_but_after_it_is_carried():
+    assert verdict(rd("x", 1, at=0), wr("x", 0, at=0), fresh={"x"})[0] == "independent"
+    kind, reason = verdict(wr("x", 0, at=0), rd("x", 1, at=1), fresh={"x"})
+    assert kind == "carried" and "read ahead" in reason
+
+
+def test_the_first_nonzero_axis_offset_decides_in_a_2d_nest():
+    assert verdict(rd("g", 0, -1), wr("g", 0, 0), fresh={"g"})[0] == "carried"
+    assert verdict(rd("g", 1, -1), wr("g", 0, 0), fresh={"g"})[0] == "independent"
+
+
+def test_writing_two_places_per_iteration_is_carried():
+    kind, reason = verdict(wr("x", 0), wr("x", 1), fresh={"x"})
+    assert kind == "carried" and "several different places" in reason
+
+
+def test_iterating_over_the_array_written_is_carried():
+    kind, reason = verdict(wr("a", 0), iterated={"a"}, fresh={"a"})
+    assert kind == "carried" and "iterates over `a`" in reason
+
+
+def test_other_constant_column_is_never_the_element_written():
+    assert verdict(rd("m", 0, None, subs=("", "1")), wr("m", 0, None, subs=("", "0")),
+                   fresh={"m"})[0] == "independent"
+
+
+@pytest.mark.parametrize("subs", [("", "k"), ("", "0")])
+def test_same_or_symbolic_fixed_index_differing_is_carried(subs):
+    kind, reason = verdict(rd("m", 0, None, subs=("", "j")), wr("m", 0, None, subs=subs), fresh={"m"})
+    assert kind == "carried" and "different fixed indices" in reason
+
+
+def test_different_index_pattern_is_carried():
+    kind, reason = verdict(rd("g", 0, None), wr("g", 0, 0), fresh={"g"})
+    assert kind == "carried" and "different index pattern" in reason
+
+
+def test_written_array_not_allocated_before_the_loop_may_alias_another():
+    kind, reason = verdict(rd("a", 0), wr("b", 0))
+    assert kind == "carried" and "may share memory with `a`" in reason
+    assert verdict(rd("a", 0), wr("b", 0), fresh={"a"})[0] == "independent"
