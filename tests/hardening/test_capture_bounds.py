@@ -8,7 +8,6 @@ runs under an address-space limit so a regression cannot exhaust the test machin
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import textwrap

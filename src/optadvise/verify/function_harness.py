@@ -116,8 +116,8 @@ def _generate(value: Any, rng: Any) -> tuple[Any, int]:
         parts = [_generate(v, rng) for v in value]
         return type(value)(p[0] for p in parts), sum(p[1] for p in parts)
     if isinstance(value, dict):
-        parts = {k: _generate(v, rng) for k, v in value.items()}
-        return {k: p[0] for k, p in parts.items()}, sum(p[1] for p in parts.values())
+        entries = {k: _generate(v, rng) for k, v in value.items()}
+        return {k: e[0] for k, e in entries.items()}, sum(e[1] for e in entries.values())
     return copy.deepcopy(value), 0
 
 
