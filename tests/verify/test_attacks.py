@@ -55,8 +55,9 @@ ATTACKS = {
     "different words": ([('f"max {', 'f"maximum {')], "<module>", "words differ"),
     "different output file": ([('np.save("out.npy"', 'np.save("out2.npy"')], "<module>", "out2.npy"),
     "different file contents": ([('b * 3)', 'b * 3.001)')], "<module>", "file out.npy differs"),
-    "slower": ([("s = scale(a, 2.0)\n", "s = scale(a, 2.0)\n_ = np.sort(np.random.default_rng(0).random(4_000_000))\n")],
-               "<module>", "slower"),
+    # seconds of sleep: slower by far more than any machine load can hide
+    "slower": ([("import numpy as np\n", "import time\n\nimport numpy as np\n"),
+                ("s = scale(a, 2.0)\n", "s = scale(a, 2.0)\ntime.sleep(2.0)\n")], "<module>", "slower"),
 }
 
 
@@ -83,9 +84,12 @@ def test_attack_rejected_and_tree_unchanged(setup, name):
 
 
 def test_identical_candidate_is_not_faster(setup):
-    d, verifier, before = setup
+    d, _, before = setup
     source = (d / "slow.py").read_text()
-    verdict = verifier.verify(edit(source, ("rng = ", "rng  = ")), min_speedup=1.3)
+    # one timed pair of an unchanged script can differ by 1.3x on a loaded machine: medians of three,
+    # and a bar that noise does not reach
+    with Verifier("slow.py", [], timeout=60, cwd=str(d), runs=3) as verifier:
+        verdict = verifier.verify(edit(source, ("rng = ", "rng  = ")), min_speedup=3.0)
     assert not verdict.accepted and ("not fast enough" in verdict.reason or "slower" in verdict.reason)
     assert "script-output" in verdict.checks and "files:1" in verdict.checks
     assert listing(str(d)) == before

@@ -1,11 +1,11 @@
-"""The tolerance policy of optadvise.compare, on text, values and files."""
+"""The tolerance policy of optadvise.verify.compare, on text, values and files."""
 
 import math
 
 import numpy as np
 import pytest
 
-from optadvise.compare import compare_files, compare_text, compare_values, tokens, volatile_positions
+from optadvise.verify.compare import compare_files, compare_text, compare_values, tokens, volatile_positions
 
 
 def test_text_equal_within_rtol_and_words_exact():

@@ -62,7 +62,8 @@ def test_same_stream_is_equivalent(setup, function, pairs):
 
 @pytest.mark.parametrize("function,pairs,expect", [
     ("noise", [(NOISE, "    return np.random.random(n + 1)[1:]")], "differ"),  # skips a draw
-    ("walk", [(WALK, "    return np.cumsum(rng.standard_normal(n)[::-1])")], "differ"),  # reversed: the last sum agrees, the steps do not
+    # reversed: the last sum agrees, the steps do not
+    ("walk", [(WALK, "    return np.cumsum(rng.standard_normal(n)[::-1])")], "differ"),
     ("walk", [(WALK, "    rng = np.random.default_rng(5)\n    return np.cumsum(rng.normal(size=n))")],
      "numbers differ"),  # its own generator: the caller's stream is not advanced
 ])

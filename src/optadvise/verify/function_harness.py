@@ -1,16 +1,15 @@
-"""Function-level equivalence check, run in a child: `python -m optadvise.verify_harness SPEC.json`.
+"""Child side of the function-level check: `python -m optadvise.verify.function_harness SPEC.json`.
 
-SPEC names the original script (+ argv), the candidate file, the module-level function, the tolerance
-and where to write the result. The original script runs as `__main__` with one statement added after
-the function's `def`: the global is wrapped. On its first `CALLS` calls the wrapper deep-copies the real
-arguments, calls the original (the script carries on with its real result), then calls the candidate
-function (its `def`, and the candidate file's imports and new/changed module-level functions, exec'd
-into a copy of the module's globals) on a fresh copy, with NumPy's and `random`'s global streams
-rewound so both see the same random numbers, and compares return values, arguments after the call
-(in-place updates) and exception types. Then it does the same on generated inputs: every array
-argument replaced by random values of the same shape and dtype within the observed range (`SEEDS`).
-
-Result JSON: {"status": "ok" | "mismatch" | "skipped", "reason", "inputs", "max_rel_diff", "notes"}.
+SPEC is a `FunctionSpec`: the original script (+ argv), the candidate file, the module-level function,
+the tolerance and where to write the `FunctionResult`. The original script runs as `__main__` with one
+statement added after the function's `def`: the global is wrapped. On its first `CALLS` calls the
+wrapper deep-copies the real arguments, calls the original (the script carries on with its real
+result), then calls the candidate function (its `def`, and the candidate file's imports and
+new/changed module-level functions, exec'd into a copy of the module's globals) on a fresh copy, with
+NumPy's and `random`'s global streams rewound so both see the same random numbers, and compares return
+values, arguments after the call (in-place updates) and exception types. Then it does the same on
+generated inputs: every array argument replaced by random values of the same shape and dtype within
+the observed range (`SEEDS`).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import ast
 import copy
 import functools
 import inspect
-import json
 import os
 import random
 import sys
@@ -27,7 +25,8 @@ import time
 import types
 from typing import Any, Callable
 
-from optadvise.compare import ATOL, Diff, compare_values
+from optadvise.verify.compare import compare_values
+from optadvise.verify.messages import FunctionResult, FunctionSpec, read_message, write_message
 
 CALLS = 2  # real calls checked
 SEEDS = (1, 2)  # generated inputs
@@ -117,21 +116,21 @@ def _generate(value: Any, rng: Any) -> tuple[Any, int]:
         parts = [_generate(v, rng) for v in value]
         return type(value)(p[0] for p in parts), sum(p[1] for p in parts)
     if isinstance(value, dict):
-        parts = {k: _generate(v, rng) for k, v in value.items()}
-        return {k: p[0] for k, p in parts.items()}, sum(p[1] for p in parts.values())
+        entries = {k: _generate(v, rng) for k, v in value.items()}
+        return {k: e[0] for k, e in entries.items()}, sum(e[1] for e in entries.values())
     return copy.deepcopy(value), 0
 
 
 class Checker:
     """Holds the candidate function and the running verdict; `wrap` makes the global's stand-in."""
 
-    def __init__(self, spec: dict[str, Any], cand_tree: ast.Module, orig_tree: ast.Module):
+    def __init__(self, spec: FunctionSpec, cand_tree: ast.Module, orig_tree: ast.Module):
         self.spec = spec
         self.cand_tree = cand_tree
         self.orig_tree = orig_tree
-        self.name: str = spec["function"]
-        self.rtol: float = spec["rtol"]
-        self.atol: float = spec.get("atol", ATOL)
+        self.name = spec.function
+        self.rtol = spec.rtol
+        self.atol = spec.atol
         self.calls = 0
         self.inputs = 0
         self.max_rel = 0.0
@@ -155,7 +154,7 @@ class Checker:
                     st.name == self.name or orig_src.get(st.name) != ast.dump(st)):
                 body.append(st)
         ns = dict(glb)
-        code = compile(ast.Module(body=body, type_ignores=[]), self.spec["candidate"], "exec")
+        code = compile(ast.Module(body=body, type_ignores=[]), self.spec.candidate, "exec")
         exec(code, ns)  # noqa: S102 - the candidate under test, in the child only
         fn = ns.get(self.name)
         if not callable(fn):
@@ -291,16 +290,14 @@ class Checker:
             if self.mismatch:
                 return
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> FunctionResult:
         if self.mismatch:
-            return {"status": "mismatch", "reason": self.mismatch, "inputs": self.inputs,
-                    "max_rel_diff": self.max_rel}
+            return FunctionResult("mismatch", self.mismatch, self.inputs, self.max_rel)
         if self.skip:
-            return {"status": "skipped", "reason": self.skip}
+            return FunctionResult.skipped(self.skip)
         if self.inputs == 0:
-            return {"status": "skipped", "reason": f"{self.name} was not called"}
-        return {"status": "ok", "reason": "", "inputs": self.inputs, "max_rel_diff": self.max_rel,
-                "notes": self.notes}
+            return FunctionResult.skipped(f"{self.name} was not called")
+        return FunctionResult("ok", "", self.inputs, self.max_rel, self.notes)
 
 
 def _instrument(tree: ast.Module, name: str) -> bool:
@@ -324,40 +321,33 @@ def _uses_recursion(tree: ast.Module, name: str) -> bool:
 
 
 def main(spec_path: str) -> int:
-    with open(spec_path) as fh:
-        spec = json.load(fh)
-    out_path = spec["out"]
-
-    def write(result: dict[str, Any]) -> None:
-        with open(out_path, "w") as fh:
-            json.dump(result, fh)
-
-    script = spec["script"]
+    spec = read_message(FunctionSpec, spec_path)
+    script = spec.script
     try:
         with open(script, "rb") as fh:
             orig_tree = ast.parse(fh.read(), script)
-        with open(spec["candidate"], "rb") as fh:
-            cand_tree = ast.parse(fh.read(), spec["candidate"])
+        with open(spec.candidate, "rb") as fh:
+            cand_tree = ast.parse(fh.read(), spec.candidate)
     except (OSError, SyntaxError, ValueError) as e:
-        write({"status": "skipped", "reason": f"cannot parse: {e}"})
+        write_message(FunctionResult.skipped(f"cannot parse: {e}"), spec.out)
         return 0
-    name = spec["function"]
+    name = spec.function
     if not _defs(cand_tree, name):
-        write({"status": "skipped", "reason": f"the candidate has no module-level function {name}"})
+        write_message(FunctionResult.skipped(f"the candidate has no module-level function {name}"), spec.out)
         return 0
     if _uses_recursion(orig_tree, name):
-        write({"status": "skipped", "reason": f"{name} is recursive"})
+        write_message(FunctionResult.skipped(f"{name} is recursive"), spec.out)
         return 0
     checker = Checker(spec, cand_tree, orig_tree)
     if not _instrument(orig_tree, name):
-        write({"status": "skipped", "reason": f"{name} is not defined at module level of the script"})
+        write_message(FunctionResult.skipped(f"{name} is not defined at module level of the script"), spec.out)
         return 0
     code = compile(orig_tree, script, "exec")
     module = types.ModuleType("__main__")
     module.__dict__.update(__file__=script, __builtins__=__builtins__, __spec__=None, __package__=None,
                            __optadvise_wrap__=checker.wrap)
     sys.modules["__main__"] = module
-    sys.argv = [script, *spec["args"]]
+    sys.argv = [script, *spec.args]
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     status = 0
     try:
@@ -368,7 +358,7 @@ def main(spec_path: str) -> int:
         checker.notes.append(f"the script raised {type(e).__name__} under the harness")
         status = 1
     finally:
-        write(checker.result())
+        write_message(checker.result(), spec.out)
     return status
 
 

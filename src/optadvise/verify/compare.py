@@ -8,11 +8,13 @@ Tolerance policy (the same everywhere):
 - ``rtol`` is the candidate's own (default 1e-9, a rewriter that re-orders float sums states more),
   ``atol`` is tiny (``ATOL`` = 1e-12) so that values that should be zero may differ by rounding only.
 Every comparison returns a `Diff`: ok, a one-line reason when not ok, and the largest relative difference.
+NumPy is imported lazily, when values or array files are compared (text and plain files need none).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 from dataclasses import dataclass
@@ -136,30 +138,21 @@ def volatile_positions(outputs: list[str], rtol: float, atol: float = ATOL) -> f
 
 
 def _is_array(x: Any) -> bool:
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
-        return False
+    import numpy as np
+
     return isinstance(x, np.ndarray)
 
 
 def _is_number(x: Any) -> bool:
-    import numbers
-
     if isinstance(x, (bool, numbers.Number)):
         return True
-    try:
-        import numpy as np
+    import numpy as np
 
-        return isinstance(x, np.generic) and np.issubdtype(type(x), np.number) or isinstance(x, np.bool_)
-    except ImportError:  # pragma: no cover
-        return False
+    return isinstance(x, np.generic) and np.issubdtype(type(x), np.number) or isinstance(x, np.bool_)
 
 
 def _number_kind(x: Any) -> str:
     """bool, int or float: a value changing kind (2500 -> 2500.0) is a different result."""
-    import numbers
-
     if isinstance(x, bool) or type(x).__name__ == "bool_":
         return "bool"
     return "int" if isinstance(x, numbers.Integral) or "int" in type(x).__name__ else "float"
