@@ -61,6 +61,8 @@ class AppendInLoop(Rule):
         Valid("import numpy as np\nparts = []\nfor k in range(3):\n    parts.append(np.ones(2))\n"
               "x = np.concatenate(parts)\n"),
         Valid("import numpy as np\nx = np.append(np.ones(2), 3)\n"),
+        Valid("import numpy as np\nparts = []\nfor k in range(6_000):\n"
+              "    parts.append(np.array([k, k + 1.0, k * 2.0, 1.0]))\ntable = np.vstack(parts)\n"),
     )
     INVALID = (
         Invalid("import numpy as np\nx = np.array([])\nfor k in range(10):\n    x = np.append(x, k)  # <-\n",

@@ -70,6 +70,8 @@ class LoopOverNdarray(Rule):
         Valid("import numpy as np\nx = np.zeros(10)\nfor _ in range(20):\n    x = np.tanh(x @ x)\n"),
         Valid("for i in range(10):\n    print(i)\n"),
         Valid("import numpy as np\ndef f(a):\n    return a * 2\n"),
+        Valid("def collatz(n):\n    steps = 0\n    while n != 1:\n"
+              "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        steps += 1\n    return steps\n"),
     )
     INVALID = (
         Invalid("import numpy as np\na = np.ones(100)\nb = np.ones(100)\nout = np.empty_like(a)\n"
