@@ -63,11 +63,8 @@ class CpuBoundThreading(Rule):
     ```python
     from concurrent.futures import ProcessPoolExecutor
 
-    def work(n):
-        s = 0
-        for k in range(n):
-            s += k * k % 7
-        return s
+    def work(n):  # unchanged, at module level so that the worker processes can import it
+        ...
 
     if __name__ == "__main__":
         with ProcessPoolExecutor(4) as pool:

@@ -17,6 +17,7 @@ MIN_SHARE = 0.05  # a loop below this share of the run is not worth rewriting
 N = 1_000_000  # elements of the arrays in the measured examples
 _ELEMENTWISE = ("import numpy as np\na = np.ones(N)\nb = np.ones(N)\nout = np.empty_like(a)\n"
                 "for i in range(len(a)):  # <-\n    out[i] = a[i] * b[i]\n")
+_MAPPED = tuple(array(name, (N,)) for name in ("a", "b", "out"))  # what the profiler saw of _ELEMENTWISE
 _RECURRENCE = ("import numpy as np\ndef logistic(x, r):\n    for i in range(1, x.shape[0]):  # <-\n"
                "        x[i] = r * x[i - 1] * (1 - x[i - 1])\n    return x\n"
                "x = logistic(np.full(N, 0.5), 3.7)\n")
@@ -84,7 +85,7 @@ class LoopOverNdarray(Rule):
     MEASURED = (
         # an element-wise map over a million elements, 95% of the run: vectorise it
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.3, 6: 0.65}),),
-                                     arrays=(array("a", (N,)), array("b", (N,)), array("out", (N,)))),
+                                     arrays=_MAPPED),
                  evidence={"dependence": "independent"}),
         # a recurrence inside a function: the dependence is carried, so Numba is the fix
         Measured(_RECURRENCE, facts(functions=(hot("logistic", 2, 0.9, {3: 0.2, 4: 0.8}),),
@@ -92,7 +93,7 @@ class LoopOverNdarray(Rule):
                  evidence={"dependence": "carried"}),
         # the same map, but the loop takes 2% of the run: not worth rewriting
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
-                                     arrays=(array("a", (N,)), array("b", (N,)), array("out", (N,)))),
+                                     arrays=_MAPPED),
                  flagged=False),
         # a hot loop, but none of its names was seen holding an array
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.3, 6: 0.65}),)),
