@@ -64,6 +64,7 @@ def with_table(readme: str, rules: list[Rule] = RULES) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`--write` regenerates the README table and docs/rules.md; `--check` reports stale ones (exit 1)."""
     parser = argparse.ArgumentParser(prog="python -m optadvise.rules.docs", description=__doc__)
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     mode = parser.add_mutually_exclusive_group(required=True)

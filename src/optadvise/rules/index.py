@@ -17,7 +17,7 @@ NOT_ARRAY = {"numpy.random.default_rng", "numpy.random.seed", "numpy.dtype", "nu
              "numpy.printoptions", "numpy.set_printoptions", "numpy.save", "numpy.savez",
              "numpy.savetxt", "numpy.isscalar", "numpy.ndim", "numpy.shape", "numpy.size",
              "numpy.allclose", "numpy.array_equal", "numpy.testing", "numpy.nditer", "numpy.ndindex",
-             "numpy.ndenumerate", "numpy.broadcast", "numpy.errstate", "numpy.finfo", "numpy.iinfo"}
+             "numpy.ndenumerate", "numpy.broadcast", "numpy.finfo", "numpy.iinfo"}
 
 _LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 _DISPATCH: dict[type, object] = {}
