@@ -1,4 +1,4 @@
-"""tests/rules: each rule's own examples statically, and profile-guided runs of small scripts."""
+"""tests/rules: every rule's own examples and docs in-process, and real profiled runs of small scripts."""
 
 from __future__ import annotations
 

@@ -45,16 +45,3 @@ def test_vstack_rows_fires(tmp_path):
     assert f["evidence"]["final_shape"] == [6000, 4]
     assert not findings(doc, "loop-over-ndarray")  # growing is not element-wise indexing
 
-
-def test_list_then_one_concatenate_is_silent(tmp_path):
-    write(tmp_path, "ok.py", """
-        import numpy as np
-        parts = []
-        for k in range(6_000):
-            parts.append(np.array([k, k + 1.0, k * 2.0, 1.0]))
-        table = np.vstack(parts)
-        print(table.shape)
-    """)
-    proc, doc = profile_json("ok.py", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert findings(doc, "append-in-loop") == []

@@ -88,19 +88,3 @@ def test_thread_pool_executor_fires(tmp_path):
     assert f["lineno"] == 10 and f["evidence"]["api"] == "ThreadPoolExecutor.map"  # the executor
     assert 0.2 <= f["evidence"]["cpu_per_wall"] <= 1.3
 
-
-def test_io_bound_pool_is_not_flagged(tmp_path):
-    write(tmp_path, "io.py", """
-        import time
-        from concurrent.futures import ThreadPoolExecutor
-
-        def fetch(k):
-            time.sleep(0.2)
-            return k
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            print(sum(pool.map(fetch, range(8))))
-    """)
-    proc, doc = profile_json("io.py", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert findings(doc, "cpu-bound-threading") == []

@@ -1,8 +1,9 @@
-"""Every rule's VALID/INVALID examples, collected from optadvise.rules.RULES: the static `find` agrees.
+"""Every rule's own examples, collected from optadvise.rules.RULES and run in-process.
 
-An INVALID example needs a site on its `# <-` line. `check` reports only *confident* sites (the others
-wait for runtime evidence in `profile`, e.g. a thread that sleeps), so a VALID one may yield
-unconfident sites but no confident one.
+Static examples go through `rule.find`: an INVALID one needs a site on its `# <-` line whose finding
+offers the stated fixes; `check` reports only *confident* sites (the others wait for runtime evidence),
+so a VALID one may yield unconfident sites but no confident one. MEASURED examples go through the
+find -> confirm + discover loop against their hand-built profile, analysed as `EXAMPLE_FILE`.
 """
 
 from __future__ import annotations
@@ -11,55 +12,93 @@ import ast
 
 import pytest
 
-from optadvise.rules import RULES, get_rule
+from optadvise.examples import EXAMPLE_FILE, MARK, Invalid, Measured, Valid, marked_line
+from optadvise.model import Finding, Profile
+from optadvise.rules import RULES, Rule, get_rule
 from optadvise.rules.index import ModuleIndex
 
-MARK = "# <-"
+
+def measured_findings(profile: Profile, index: ModuleIndex, rules: list[Rule]) -> list[Finding]:
+    """Each rule's static sites confirmed by the profile, plus what only the profile reveals."""
+    findings: list[Finding] = []
+    for rule in rules:
+        for site in rule.find(index):
+            finding = rule.confirm(site, index, profile)
+            if finding is not None:
+                findings.append(finding)
+        findings.extend(rule.discover(index, profile))
+    return findings
 
 
 def _cases(kind: str) -> list:
-    cases = []
+    return [pytest.param(rule, example, id=f"{rule.slug}-{kind.lower()}-{k}")
+            for rule in RULES for k, example in enumerate(getattr(rule, kind))]
+
+
+def _sites(rule: Rule, src: str) -> str:
+    return str([(s.lineno, s.message) for s in rule.find(ModuleIndex(src, EXAMPLE_FILE))])
+
+
+def test_every_rule_has_examples():
     for rule in RULES:
-        for k, src in enumerate(getattr(rule, kind)):
-            marks = [pytest.mark.skip(reason=f"{rule.slug} is runtime-only (static = False)")] \
-                if not rule.static else []
-            cases.append(pytest.param(rule, src, id=f"{rule.slug}-{kind.lower()}-{k}", marks=marks))
-    return cases
-
-
-def _marked_line(src: str) -> int:
-    lines = [n for n, line in enumerate(src.splitlines(), 1) if MARK in line]
-    assert len(lines) == 1, f"an INVALID example marks exactly one line with `{MARK}`:\n{src}"
-    return lines[0]
-
-
-def test_every_static_rule_has_examples():
-    for rule in RULES:
+        assert any(m.flagged for m in rule.MEASURED), f"{rule.slug} needs a flagged MEASURED example"
+        assert any(not m.flagged for m in rule.MEASURED), f"{rule.slug} needs a silent MEASURED example"
         if rule.static:
             assert rule.INVALID and rule.VALID, f"{rule.slug} needs VALID and INVALID examples"
+        else:  # runtime-only: `find` yields nothing, so static examples could not fail
+            assert not rule.INVALID and not rule.VALID, f"{rule.slug} is runtime-only (static = False)"
 
 
-@pytest.mark.parametrize("rule, src", _cases("INVALID"))
-def test_invalid_example_is_flagged_on_the_marked_line(rule, src):
+def test_example_types():
+    for rule in RULES:
+        assert all(type(e) is Valid for e in rule.VALID), rule.slug
+        assert all(type(e) is Invalid for e in rule.INVALID), rule.slug
+        assert all(type(e) is Measured for e in rule.MEASURED), rule.slug
+
+
+@pytest.mark.parametrize("rule, example", _cases("INVALID"))
+def test_invalid_example_is_flagged_on_the_marked_line(rule: Rule, example: Invalid):
+    src = example.code
     ast.parse(src)  # the example itself must be valid Python
-    expected = _marked_line(src)
-    sites = rule.find(ModuleIndex(src))
-    assert expected in {s.lineno for s in sites}, (
-        f"{rule.slug}: expected a site on line {expected}, got {[(s.lineno, s.message) for s in sites]}")
+    assert src.count(MARK) == 1, f"an INVALID example marks exactly one line with `{MARK}`:\n{src}"
+    expected = marked_line(src)
+    index = ModuleIndex(src, EXAMPLE_FILE)
+    sites = [s for s in rule.find(index) if s.lineno == expected]
+    assert sites, f"{rule.slug}: expected a site on line {expected}, got {_sites(rule, src)}"
+    assert tuple(rule.finding(index, sites[0], confidence="static").fixes) == example.fixes
 
 
-@pytest.mark.parametrize("rule, src", _cases("VALID"))
-def test_valid_example_is_not_flagged(rule, src):
+@pytest.mark.parametrize("rule, example", _cases("VALID"))
+def test_valid_example_is_not_flagged(rule: Rule, example: Valid):
+    src = example.code
     ast.parse(src)
     assert MARK not in src
-    sites = [s for s in rule.find(ModuleIndex(src)) if s.confident]
-    assert sites == [], f"{rule.slug} flagged a VALID example: {[(s.lineno, s.message) for s in sites]}"
+    sites = [s for s in rule.find(ModuleIndex(src, EXAMPLE_FILE)) if s.confident]
+    assert sites == [], f"{rule.slug} flagged a VALID example: {_sites(rule, src)}"
+
+
+@pytest.mark.parametrize("rule, example", _cases("MEASURED"))
+def test_measured_example(rule: Rule, example: Measured):
+    src = example.code
+    ast.parse(src)
+    assert example.profile.script == EXAMPLE_FILE
+    index = ModuleIndex(src, EXAMPLE_FILE)
+    findings = [f for f in measured_findings(example.profile, index, [rule])]
+    if not example.flagged:
+        assert findings == [], f"{rule.slug} flagged a silent MEASURED example: {findings}"
+        return
+    expected = marked_line(src)
+    on_line = [f for f in findings if f.lineno == expected]
+    assert len(on_line) == 1, f"{rule.slug}: expected one finding on line {expected}, got {findings}"
+    finding = on_line[0]
+    assert (finding.code, finding.filename, finding.confidence) == (rule.code, EXAMPLE_FILE, "measured")
+    assert set(finding.fixes) <= set(rule.fixes) and 0.0 < finding.share <= 1.0
+    assert {k: finding.evidence.get(k) for k in example.evidence} == example.evidence
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.slug)
-def test_rule_identity_and_docs(rule):
+def test_rule_identity(rule: Rule):
     assert get_rule(rule.slug) is rule and get_rule(rule.code.lower()) is rule
-    assert rule.summary and len(rule.doc().splitlines()) > 3, "the docstring is the user documentation"
     assert rule.code.startswith("OA") and rule.slug == rule.slug.lower()
 
 

@@ -4,14 +4,17 @@ A rule's static half (`find`) reads one parsed module (the shared `ModuleIndex`,
 traversal) and returns candidate `Site`s; `optadvise check` reports those as low-confidence findings.
 Its runtime half (`confirm`) takes a site and the measured `Profile` and returns a `Finding` carrying the
 evidence, or None when the measurements do not bear the site out. Rules that need runtime facts to find
-anything at all (dense-mostly-zero, gpu-candidate) may also implement `discover`.
+anything at all (dense-mostly-zero, gpu-candidate) may also implement `discover`. Each rule carries
+its own examples (`optadvise.examples`), which the test suite checks and the docs are generated from.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import Finding, Profile
 
 if TYPE_CHECKING:
@@ -34,10 +37,9 @@ class Site:
 class Rule:
     """Base class: subclasses set the class attributes and override `find` and/or `confirm`.
 
-    The docstring of a subclass is its user documentation (`optadvise explain SLUG`): what it flags,
-    why it is slow, the fix, an example. `INVALID` holds snippets the static finder must flag (their
-    first flagged line is marked with `# <-`), `VALID` snippets it must leave alone; the test suite
-    collects both automatically.
+    The docstring of a subclass is its user documentation (`optadvise explain SLUG`), under ruff's
+    headings: `## What it does`, `## Why is this bad?`, `## Example`, `## Use instead` (the last two
+    hold one fenced code block each). `VALID`, `INVALID` and `MEASURED` hold its examples.
     """
 
     slug: ClassVar[str]
@@ -45,8 +47,9 @@ class Rule:
     summary: ClassVar[str]
     fixes: ClassVar[tuple[str, ...]] = ()
     static: ClassVar[bool] = True  # runs in `optadvise check`
-    VALID: ClassVar[tuple[str, ...]] = ()
-    INVALID: ClassVar[tuple[str, ...]] = ()
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+    MEASURED: ClassVar[tuple[Measured, ...]] = ()
 
     def find(self, index: ModuleIndex) -> list[Site]:
         """Static candidates in one module."""
@@ -65,6 +68,7 @@ class Rule:
     def finding(self, index: ModuleIndex, site: Site, *, message: str | None = None,
                 evidence: dict[str, Any] | None = None, share: float = 0.0,
                 confidence: str = "measured", fixes: tuple[str, ...] | None = None) -> Finding:
+        """A finding of this rule at `site` (message and evidence default to the site's)."""
         return Finding(
             rule=self.slug, code=self.code, filename=index.filename, lineno=site.lineno,
             end_lineno=site.end_lineno, col=site.col, function=site.function,
@@ -75,8 +79,7 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
-        import inspect
-
+        """The rule's documentation: its docstring, dedented."""
         return inspect.cleandoc(cls.__doc__ or cls.summary)
 
 

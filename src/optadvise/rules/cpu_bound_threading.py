@@ -1,11 +1,13 @@
-"""Rule cpu-bound-threading (OA301)."""
+"""Rule cpu-bound-threading (OA301): threads whose Python work the GIL serialises, measured by CPU/wall and py-spy."""
 
 from __future__ import annotations
 
 import ast
 
-from optadvise.model import Finding, Profile, ThreadStat
+from optadvise.examples import Invalid, Measured, Valid
+from optadvise.model import Finding, GilStat, Profile, ThreadStat
 from optadvise.rules.base import Rule, Site
+from optadvise.rules.facts import facts, thread
 from optadvise.rules.index import ModuleIndex
 
 # Calls that make a worker wait rather than compute: such threads are not flagged statically.
@@ -19,27 +21,55 @@ GIL_BOUND = (0.6, 1.3)
 GIL_BOUND_PURE_LOOP = (0.25, 1.3)
 GIL_IN_TARGET = 0.4  # py-spy: the worker holds the GIL at least this share of the threads' wall time
 GIL_FREE = 0.1  # py-spy: below this share the workers wait or run GIL-free native code
+_THREADS = ("import threading\n{imports}def work(n):\n{body}"
+            "threads = [threading.Thread(target=work, args=(10**6,)) for _ in range(4)]  # <-\n"
+            "for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n")
+_WORKERS = _THREADS.format(imports="", body="    s = 0\n    for k in range(n):\n        s += k * k\n")
+_SLEEPERS = _THREADS.format(imports="import time\n", body="    for k in range(n):\n        time.sleep(0.05)\n")
 
 
 class CpuBoundThreading(Rule):
     """Threads (threading.Thread or a ThreadPoolExecutor) running CPU-bound pure-Python work.
 
-    Why it is slow: CPython's global interpreter lock lets one thread run Python bytecode at a
-    time, so N threads doing arithmetic in Python take as long as one doing all the work (often
-    longer). The measured signature: all threads together burn about one CPU-second per
-    wall-second however many cores the machine has. Threads that wait (sleep, I/O) or run
-    native code that releases the GIL (most large NumPy operations) are fine and not flagged.
+    ## What it does
+    Flags the `threading.Thread(...)` call, or the `ThreadPoolExecutor` creation, of workers
+    measured to be serialised by the GIL: all threads together burn about one CPU-second per
+    wall-second however many cores the machine has, or py-spy saw the worker hold the GIL most
+    of the time. Threads that wait (sleep, I/O) or run native code that releases the GIL (most
+    large NumPy operations) are fine and not flagged.
 
-    Fix: run the workers in processes: `concurrent.futures.ProcessPoolExecutor` with a
-    module-level worker that returns its result (and an `if __name__ == "__main__":` guard), or
-    compile the worker with Numba (`nogil=True`).
+    ## Why is this bad?
+    CPython's global interpreter lock lets one thread run Python bytecode at a time, so N
+    threads doing arithmetic in Python take as long as one doing all the work (often longer).
+    Run the workers in processes: `concurrent.futures.ProcessPoolExecutor` with a module-level
+    worker that returns its result (and an `if __name__ == "__main__":` guard), or compile the
+    worker with Numba (`nogil=True`).
 
-    Example::
+    ## Example
+    ```python
+    from concurrent.futures import ThreadPoolExecutor
 
-        threads = [threading.Thread(target=work, args=(n, out, k)) for k in range(4)]  # flagged
-        # becomes
-        with ProcessPoolExecutor() as pool:
-            out = list(pool.map(work_returning, [n] * 4))
+    def work(n):
+        s = 0
+        for k in range(n):
+            s += k * k % 7
+        return s
+
+    with ThreadPoolExecutor(4) as pool:
+        print(sum(pool.map(work, [1_000_000] * 4)))
+    ```
+
+    ## Use instead
+    ```python
+    from concurrent.futures import ProcessPoolExecutor
+
+    def work(n):  # unchanged, at module level so that the worker processes can import it
+        ...
+
+    if __name__ == "__main__":
+        with ProcessPoolExecutor(4) as pool:
+            print(sum(pool.map(work, [1_000_000] * 4)))
+    ```
     """
 
     slug = "cpu-bound-threading"
@@ -47,15 +77,35 @@ class CpuBoundThreading(Rule):
     summary = "Threads doing CPU-bound Python work, serialised by the GIL"
     fixes = ("processpool",)
     VALID = (
-        "import threading, time\ndef wait():\n    time.sleep(1)\n"
-        "t = threading.Thread(target=wait)\nt.start()\n",
+        Valid("import threading, time\ndef wait():\n    time.sleep(1)\n"
+              "t = threading.Thread(target=wait)\nt.start()\n"),
     )
     INVALID = (
-        "import threading\ndef work(n):\n    s = 0\n    for k in range(n):\n        s += k * k\n"
-        "t = threading.Thread(target=work, args=(10,))  # <-\nt.start()\n",
-        "from concurrent.futures import ThreadPoolExecutor\ndef work(n):\n    s = 0\n"
-        "    for k in range(n):\n        s += k\n    return s\n"
-        "with ThreadPoolExecutor(4) as pool:  # <-\n    r = list(pool.map(work, [10] * 4))\n",
+        Invalid("import threading\ndef work(n):\n    s = 0\n    for k in range(n):\n        s += k * k\n"
+                "t = threading.Thread(target=work, args=(10,))  # <-\nt.start()\n", fixes=("processpool",)),
+        Invalid("from concurrent.futures import ThreadPoolExecutor\ndef work(n):\n    s = 0\n"
+                "    for k in range(n):\n        s += k\n    return s\n"
+                "with ThreadPoolExecutor(4) as pool:  # <-\n    r = list(pool.map(work, [10] * 4))\n",
+                fixes=("processpool",)),
+    )
+    MEASURED = (
+        # four workers, 0.5 CPU-seconds each over 2 s: one CPU-second per wall-second, the GIL's mark
+        Measured(_WORKERS, facts(threads=(thread("work", 0.5, 2.0),) * 4, wall_s=2.2),
+                 evidence={"target": "work", "threads": 4, "cpu_per_wall": 1.0}),
+        # a busy machine gave them little CPU, but py-spy saw `work` hold the GIL 90% of the time
+        Measured(_WORKERS, facts(threads=(thread("work", 0.1, 2.0),) * 4, wall_s=2.2,
+                                 gil=GilStat(rate_hz=100, seconds=2.0, held_samples=190,
+                                             by_function={"work": 180})),
+                 evidence={"gil_in_target": 0.9}),
+        # sleeping workers: almost no CPU time while they wait
+        Measured(_SLEEPERS, facts(threads=(thread("work", 0.002, 2.0),) * 4, wall_s=2.2), flagged=False),
+        # native code that releases the GIL: 1.9 CPU-seconds per wall-second on two cores
+        Measured(_WORKERS, facts(threads=(thread("work", 0.95, 2.0),) * 4, wall_s=2.2,
+                                 gil=GilStat(rate_hz=100, seconds=2.0, held_samples=10,
+                                             by_function={"work": 8})),
+                 flagged=False),
+        # a single thread cannot be serialised against others
+        Measured(_WORKERS, facts(threads=(thread("work", 2.0, 2.0),), wall_s=2.2), flagged=False),
     )
 
     def find(self, index: ModuleIndex) -> list[Site]:

@@ -1,17 +1,23 @@
-"""Rule dense-mostly-zero (OA201)."""
+"""Rule dense-mostly-zero (OA201): large dense matrices, measured mostly zero, used in products or solves."""
 
 from __future__ import annotations
 
 import ast
 
-from optadvise.model import ArrayInfo, Finding, Profile
+from optadvise.examples import Measured
+from optadvise.model import MODULE, ArrayInfo, Finding, Profile
 from optadvise.rules.base import Rule, Site
 from optadvise.rules.evidence import enclosing_span, span_share
+from optadvise.rules.facts import array, facts, hot
 from optadvise.rules.index import ModuleIndex
 
 MIN_ELEMENTS = 1_000_000  # 8 MB of float64: smaller matrices are cheap either way
 MIN_ZERO_FRACTION = 0.90
 MIN_SHARE = 0.05
+_OPERATOR = ("import numpy as np\nn = 1500\nA = np.zeros((n, n))  # <-\nfor i in range(n):\n"
+             "    A[i, i] = 2.0\nx = np.ones(n)\nfor step in range(60):\n    x = A @ x\n"
+             "    x /= np.abs(x).max()\n")
+_PRODUCTS_HOT = (hot(MODULE, 1, 1.0, {4: 0.05, 5: 0.05, 7: 0.05, 8: 0.8}),)  # the product loop: 85%
 PRODUCT_CALLS = {"numpy.dot", "numpy.matmul", "numpy.linalg.solve", "numpy.linalg.inv",
                  "numpy.linalg.lstsq", "scipy.linalg.solve", "numpy.inner", "numpy.tensordot"}
 
@@ -19,22 +25,47 @@ PRODUCT_CALLS = {"numpy.dot", "numpy.matmul", "numpy.linalg.solve", "numpy.linal
 class DenseMostlyZero(Rule):
     """A large dense 2-D array that is mostly zeros and is multiplied or solved with.
 
-    Why it is slow: a dense n x n product touches all n^2 entries, zeros included, and a dense
-    solve costs O(n^3). When 99% of the entries are zero (banded, tridiagonal, graph adjacency,
-    finite-difference operators), nearly all of that work and memory is spent on zeros.
+    ## What it does
+    Flags a 2-D array of at least a million elements, measured to be at least 90% zeros, that
+    takes part in matrix products or solves taking a share of the run. The finding points at the
+    statement that builds the array. It needs the measured zero fraction, so it runs in
+    `optadvise profile`, not in the static `check`.
 
-    Fix: build it as a `scipy.sparse` matrix (LIL or COO while filling, then `.tocsr()`), or with
+    ## Why is this bad?
+    A dense n x n product touches all n^2 entries, zeros included, and a dense solve costs
+    O(n^3). When 99% of the entries are zero (banded, tridiagonal, graph adjacency,
+    finite-difference operators), nearly all of that work and memory is spent on zeros. Build it
+    as a `scipy.sparse` matrix (LIL or COO while filling, then `.tocsr()`), or with
     `scipy.sparse.diags` for banded structure; keep `@`/`.dot`, and use
-    `scipy.sparse.linalg.spsolve` for solves. This rule needs the measured zero fraction, so it
-    runs in `optadvise profile`, not in the static `check`.
+    `scipy.sparse.linalg.spsolve` for solves.
 
-    Example::
+    ## Example
+    ```python
+    import numpy as np
 
-        T = np.zeros((n, n))               # flagged: 5000x5000, 99.94% zeros, 191 MiB
-        ...fill the three diagonals...
-        y = T.dot(x)
-        # becomes
-        T = scipy.sparse.lil_array((n, n)); ...fill...; T = T.tocsr()
+    n = 5000
+    T = np.zeros((n, n))
+    for i in range(n):
+        T[i, i] = 2.0
+    x = np.ones(n)
+    for _ in range(100):
+        x = T @ x
+    ```
+
+    ## Use instead
+    ```python
+    import numpy as np
+    import scipy.sparse
+
+    n = 5000
+    T = scipy.sparse.lil_array((n, n))
+    for i in range(n):
+        T[i, i] = 2.0
+    T = T.tocsr()
+    x = np.ones(n)
+    for _ in range(100):
+        x = T @ x
+    ```
     """
 
     slug = "dense-mostly-zero"
@@ -42,6 +73,18 @@ class DenseMostlyZero(Rule):
     summary = "Large dense 2-D array that is mostly zeros and is multiplied or solved with"
     fixes = ("sparse",)
     static = False
+    MEASURED = (
+        # a banded 1500x1500 operator, 99.93% zeros, in a product loop taking 85% of the run
+        Measured(_OPERATOR, facts(functions=_PRODUCTS_HOT,
+                                  arrays=(array("A", (1500, 1500), zero_fraction=0.9993),)),
+                 evidence={"name": "A", "shape": [1500, 1500], "built_at": 3, "used_at": [8]}),
+        # the same products on a dense random matrix: no zeros to skip
+        Measured(_OPERATOR, facts(functions=_PRODUCTS_HOT,
+                                  arrays=(array("A", (1500, 1500), zero_fraction=0.0),)), flagged=False),
+        # mostly zeros but small (300x300): cheap either way
+        Measured(_OPERATOR, facts(functions=_PRODUCTS_HOT,
+                                  arrays=(array("A", (300, 300), zero_fraction=0.9967),)), flagged=False),
+    )
 
     def discover(self, index: ModuleIndex, profile: Profile) -> list[Finding]:
         findings = []

@@ -1,35 +1,60 @@
-"""Rule gpu-candidate (OA501)."""
+"""Rule gpu-candidate (OA501): large FFT, linear-algebra and matmul work dominating a run, when a GPU is present."""
 
 from __future__ import annotations
 
 import ast
 
-from optadvise.model import Finding, Profile
+from optadvise.examples import Measured
+from optadvise.model import MODULE, Finding, Profile
 from optadvise.rules.base import Rule, Site
 from optadvise.rules.evidence import enclosing_span, observed_arrays, span_share
+from optadvise.rules.facts import array, facts, hot
 from optadvise.rules.index import ModuleIndex
 
 GPU_OPS = ("numpy.fft.", "numpy.linalg.", "numpy.matmul", "numpy.dot", "numpy.einsum",
            "scipy.fft.", "scipy.linalg.", "numpy.convolve")
 MIN_SHARE = 0.20
 MIN_ELEMENTS = 1_000_000
+_FFT = ("import numpy as np\nsig = np.random.default_rng(0).standard_normal((256, 262144), dtype=np.float32)\n"
+        "for _ in range(10):\n    spec = np.fft.rfft(sig, axis=1)  # <-\n")
+_FFT_HOT = (hot(MODULE, 1, 1.0, {3: 0.05, 4: 0.85}),)  # the FFT loop: 90% of the run
+_BIG = (256, 262144)
 
 
 class GpuCandidate(Rule):
     """Large array work (FFT, linear algebra, matrix products) that dominates the run: a GPU candidate.
 
-    Why: a modern GPU runs large FFTs, matrix products and element-wise kernels 10-100x faster
-    than a CPU, once the data is on the device. This rule is reported only when CuPy imports and
-    a CUDA device is present; without one it stays silent.
+    ## What it does
+    Flags an FFT, linear-algebra call or matrix product on arrays of at least a million elements
+    whose loop (or line) takes at least a fifth of the run. It is reported only when CuPy imports
+    and a CUDA device is present; without one it stays silent, so it runs in `optadvise profile`,
+    not in the static `check`.
 
-    Fix: move the hot array section to CuPy (`cupy.asarray` in, `cupy.asnumpy` out), keeping a
-    NumPy fallback; verified on the GPU itself with float32-aware tolerances.
+    ## Why is this bad?
+    A modern GPU runs large FFTs, matrix products and element-wise kernels 10-100x faster than a
+    CPU, once the data is on the device. Move the hot array section to CuPy (`cupy.asarray` in,
+    `cupy.asnumpy` out), keeping a NumPy fallback; the rewrite is verified on the GPU itself with
+    float32-aware tolerances.
 
-    Example::
+    ## Example
+    ```python
+    import numpy as np
 
-        spec = np.fft.rfft(sig, axis=1)      # flagged: 256x262144 float32, 70% of the run
-        # becomes
-        spec = cupy.fft.rfft(cupy.asarray(sig), axis=1)
+    sig = np.random.default_rng(0).standard_normal((256, 262144), dtype=np.float32)
+    for _ in range(10):
+        spec = np.fft.rfft(sig, axis=1)
+    ```
+
+    ## Use instead
+    ```python
+    import cupy
+    import numpy as np
+
+    sig = np.random.default_rng(0).standard_normal((256, 262144), dtype=np.float32)
+    sig_gpu = cupy.asarray(sig)
+    for _ in range(10):
+        spec = cupy.asnumpy(cupy.fft.rfft(sig_gpu, axis=1))
+    ```
     """
 
     slug = "gpu-candidate"
@@ -37,6 +62,16 @@ class GpuCandidate(Rule):
     summary = "Large array work worth moving to CuPy when a GPU is present"
     fixes = ("cupy",)
     static = False
+    MEASURED = (
+        # a 256x262144 FFT loop taking 90% of the run, with a GPU present
+        Measured(_FFT, facts(functions=_FFT_HOT, arrays=(array("sig", _BIG, "float32"),), gpu="NVIDIA H100"),
+                 evidence={"ops": ["numpy.fft.rfft"], "arrays": ["sig"], "gpu": "NVIDIA H100"}),
+        # the same run where no CUDA device is usable
+        Measured(_FFT, facts(functions=_FFT_HOT, arrays=(array("sig", _BIG, "float32"),)), flagged=False),
+        # a GPU, but a 64x1024 signal: too small to pay for the transfers
+        Measured(_FFT, facts(functions=_FFT_HOT, arrays=(array("sig", (64, 1024), "float32"),),
+                             gpu="NVIDIA H100"), flagged=False),
+    )
 
     def discover(self, index: ModuleIndex, profile: Profile) -> list[Finding]:
         if not profile.gpu:

@@ -7,7 +7,6 @@ imports, so `np.append`, `numpy.append` and `from numpy import append` all read 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 
 from optadvise.model import MODULE
@@ -18,7 +17,7 @@ NOT_ARRAY = {"numpy.random.default_rng", "numpy.random.seed", "numpy.dtype", "nu
              "numpy.printoptions", "numpy.set_printoptions", "numpy.save", "numpy.savez",
              "numpy.savetxt", "numpy.isscalar", "numpy.ndim", "numpy.shape", "numpy.size",
              "numpy.allclose", "numpy.array_equal", "numpy.testing", "numpy.nditer", "numpy.ndindex",
-             "numpy.ndenumerate", "numpy.broadcast", "numpy.errstate", "numpy.finfo", "numpy.iinfo"}
+             "numpy.ndenumerate", "numpy.broadcast", "numpy.finfo", "numpy.iinfo"}
 
 _LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 _DISPATCH: dict[type, object] = {}
@@ -54,16 +53,13 @@ class ModuleIndex(ast.NodeVisitor):
     """Facts about one module, gathered in a single walk."""
 
     def __init__(self, source: str, filename: str = "<string>", tree: ast.Module | None = None):
-        self.source = source
         self.filename = filename
-        self.lines = re.split(r"\r\n|\r|\n", source)  # ast's line numbering, not str.splitlines()
         self.tree = tree if tree is not None else ast.parse(source, filename)
         self.aliases: dict[str, str] = {}  # local name -> dotted module/object path
         self.scopes: dict[str, Scope] = {MODULE: Scope(MODULE, self.tree)}
         self.loops: list[Loop] = []
         self.calls: list[Call] = []
         self.parents: dict[ast.AST, ast.AST] = {}
-        self.scope_of: dict[ast.AST, str] = {}
         self._scope_stack: list[str] = [MODULE]
         self._loop_stack: list[Loop] = []
         self.visit(self.tree)
@@ -81,23 +77,17 @@ class ModuleIndex(ast.NodeVisitor):
         head = self.aliases.get(expr.id, expr.id)
         return ".".join([head, *reversed(parts)])
 
-    def scope(self, name: str) -> Scope:
-        return self.scopes[name]
-
-    def function_at(self, node: ast.AST) -> str:
-        return self.scope_of.get(node, MODULE)
-
     def is_array_name(self, name: str, function: str) -> bool:
+        """Whether `name` is statically known to hold an array in `function` or at module level."""
         scope = self.scopes.get(function)
         return bool(scope and name in scope.array_names) or name in self.scopes[MODULE].array_names
 
-    def line(self, lineno: int) -> str:
-        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-
     def loops_in(self, function: str) -> list[Loop]:
+        """The loops of one function (or of the module's top level)."""
         return [lp for lp in self.loops if lp.function == function]
 
     def imports(self, module: str) -> bool:
+        """Whether the module imports `module`, a package of it or something from it."""
         return any(v == module or v.startswith(module + ".") or module.startswith(v + ".")
                    for v in self.aliases.values())
 
@@ -112,16 +102,14 @@ class ModuleIndex(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        """Record parent and scope of each child; skip leaves no rule asks about (`ctx`, operators)."""
-        scope = self._scope_stack[-1]
-        parents, scope_of = self.parents, self.scope_of
+        """Record the parent of each child; skip leaves no rule asks about (`ctx`, operators)."""
+        parents = self.parents
         for name in node._fields:
             value = getattr(node, name, None)
             children = value if isinstance(value, list) else (value,)
             for child in children:
                 if isinstance(child, ast.AST) and not isinstance(child, _LEAVES):
                     parents[child] = node
-                    scope_of[child] = scope
                     if type(child) is not ast.Constant:
                         self.visit(child)
 

@@ -1,36 +1,55 @@
-"""Rule large-in-ram-load (OA401)."""
+"""Rule large-in-ram-load (OA401): whole large files read into RAM where a memory map would serve."""
 
 from __future__ import annotations
 
 import ast
 
+from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import Finding, LoadStat, Profile
 from optadvise.rules.base import Rule, Site
+from optadvise.rules.facts import GIB, MIB, facts, load
 from optadvise.rules.index import ModuleIndex
 
 LOADERS = {"numpy.load", "numpy.fromfile", "numpy.loadtxt", "numpy.genfromtxt"}
 MIN_BYTES_SLICED = 256 * 2**20  # a load only sliced afterwards is flagged from this size
 MIN_RAM_FRACTION = 0.25  # any load this large a share of RAM is flagged
+_FEW_ROWS = ("import numpy as np\nframes = np.load('frames.npy')  # <-\n"
+             "print(frames[0].sum() + frames[100].sum() + frames[2300].sum())\n")
+_WHOLE = "import numpy as np\nframes = np.load('frames.npy')\nprint(frames.sum())\n"
+_READ = "with open('big.txt') as fh:\n    text = fh.read()  # <-\nprint(len(text.split()))\n"
 
 
 class LargeInRamLoad(Rule):
     """A whole large file read into RAM where a slice, a stream or a memory map would serve.
 
-    Why it is slow: `np.load`, `np.fromfile`, `np.loadtxt` and `open(...).read()` read every
-    byte before the script can start, and hold all of it in memory. When the script then uses a
-    few rows or frames, almost all of that I/O and memory is wasted; when the file approaches
-    the machine's RAM, the run swaps or dies.
+    ## What it does
+    Flags `np.load`, `np.fromfile`, `np.loadtxt`/`np.genfromtxt` and `open(...).read()` calls
+    measured to read a file that is a large share of the machine's RAM, or a large `.npy` file of
+    which the script then only indexes a few rows.
 
-    Fix: memory-map it: `np.load(path, mmap_mode="r")` (or `"c"` when the script writes to the
-    array but never saves it back), `np.memmap(path, dtype=..., mode="r")` for raw binary files;
-    pages are then read only when touched. For text formats, convert once to `.npy` and
-    memory-map that.
+    ## Why is this bad?
+    These calls read every byte before the script can start, and hold all of it in memory. When
+    the script then uses a few rows or frames, almost all of that I/O and memory is wasted; when
+    the file approaches the machine's RAM, the run swaps or dies. Memory-map it:
+    `np.load(path, mmap_mode="r")` (or `"c"` when the script writes to the array but never saves
+    it back), `np.memmap(path, dtype=..., mode="r")` for raw binary files; pages are then read
+    only when touched. For text formats, convert once to `.npy` and memory-map that.
 
-    Example::
+    ## Example
+    ```python
+    import numpy as np
 
-        frames = np.load("frames.npy")               # flagged: 1.5 GiB read, 3 frames used
-        # becomes
-        frames = np.load("frames.npy", mmap_mode="r")
+    frames = np.load("frames.npy")
+    print(frames[0].mean(), frames[100].mean())
+    ```
+
+    ## Use instead
+    ```python
+    import numpy as np
+
+    frames = np.load("frames.npy", mmap_mode="r")
+    print(frames[0].mean(), frames[100].mean())
+    ```
     """
 
     slug = "large-in-ram-load"
@@ -38,13 +57,29 @@ class LargeInRamLoad(Rule):
     summary = "Whole large file loaded into RAM where a slice, a stream or a memory map serves"
     fixes = ("memmap",)
     VALID = (
-        "import numpy as np\nx = np.load('a.npy', mmap_mode='r')\n",
-        "import numpy as np\nnp.save('a.npy', np.ones(3))\n",
+        Valid("import numpy as np\nx = np.load('a.npy', mmap_mode='r')\n"),
+        Valid("import numpy as np\nnp.save('a.npy', np.ones(3))\n"),
     )
     INVALID = (
-        "import numpy as np\nframes = np.load('frames.npy')  # <-\nprint(frames[0].mean())\n",
-        "import numpy as np\nraw = np.fromfile('data.bin', dtype=np.float32)  # <-\n",
-        "with open('big.txt') as fh:\n    text = fh.read()  # <-\n",
+        Invalid("import numpy as np\nframes = np.load('frames.npy')  # <-\nprint(frames[0].mean())\n",
+                fixes=("memmap",)),
+        Invalid("import numpy as np\nraw = np.fromfile('data.bin', dtype=np.float32)  # <-\n",
+                fixes=("memmap",)),
+        Invalid("with open('big.txt') as fh:\n    text = fh.read()  # <-\n", fixes=("memmap",)),
+    )
+    MEASURED = (
+        # 300 MiB read of which three rows are used: memory-map it
+        Measured(_FEW_ROWS, facts(loads=(load("numpy.load", 2, "frames.npy", 300 * MIB, 0.4),)),
+                 evidence={"api": "numpy.load", "only_sliced": True, "mb": 300.0}),
+        # a 6 GiB text read on a 16 GiB machine: flagged, though no rewrite applies to a read
+        Measured(_READ, facts(loads=(load("open", 2, "big.txt", 6 * GIB, 9.0),), wall_s=10.0),
+                 evidence={"api": "read", "ram_fraction": 0.375}),
+        # the same 300 MiB, all of it summed: a fraction of RAM, and every byte is needed
+        Measured(_WHOLE, facts(loads=(load("numpy.load", 2, "frames.npy", 300 * MIB, 0.4),)),
+                 flagged=False),
+        # three rows of a 10 MiB file: too small to matter
+        Measured(_FEW_ROWS, facts(loads=(load("numpy.load", 2, "frames.npy", 10 * MIB, 0.01),)),
+                 flagged=False),
     )
 
     def find(self, index: ModuleIndex) -> list[Site]:
