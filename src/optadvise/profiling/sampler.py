@@ -7,9 +7,10 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    a tick can only be handled between bytecodes, so a tracing window would close right after a long
    C call (a big matrix product) before line_profiler booked that line's time, while the sampler
    charges the whole gap to the line that made the call;
-2. closes an open line_profiler window, or opens one every `DUTY` ticks. The tracer is on for
-   about 1/DUTY of the CPU time, so its overhead stays bounded whatever the script does, and the
-   windows sample the run uniformly.
+2. closes an open line_profiler window, or opens one: every `DUTY` ticks, and at once in a function
+   of the script that no window has been opened in yet (so each function the sampler sees for more
+   than a tick gets exact hit counts, however short it is). The tracer is on for about 1/DUTY of the
+   CPU time, plus one tick per function, so its overhead stays bounded whatever the script does.
    (On CPython 3.11 a trace function set inside a signal handler takes effect in the interrupted
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
@@ -36,7 +37,7 @@ except ImportError:  # pragma: no cover - a declared dependency; degrade to the 
     LineProfiler = None
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
-DUTY = 16  # line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
+DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
 CodeKey = tuple[str, int, str]  # (filename, first line, name): how line_profiler names code
@@ -56,6 +57,7 @@ class Sampler:
         self.last_tick = self.last_scan = time.perf_counter()
         self.line_starts: dict[types.CodeType, list[tuple[int, int]]] = {}
         self.scanned: set[types.CodeType] = set()
+        self.windowed: set[types.CodeType] = set()  # code a window was opened in
 
     def register(self, code: types.CodeType) -> types.CodeType:
         """Register a code object and all code nested in it; return the padded (traceable) copy."""
@@ -88,7 +90,7 @@ class Sampler:
         self._sample(frame, now - self.last_tick)
         self.last_tick = now
         code = self._innermost_script_code(frame)
-        self._switch_window()
+        self._switch_window(code)
         if now - self.last_scan >= SCAN_EVERY_S or (code is not None and code not in self.scanned):
             self.last_scan = now  # periodically, and at the first sight of each function
             if code is not None:
@@ -108,18 +110,20 @@ class Sampler:
                 merged[lineno] = (h + hits, s + t * stats.unit)
         return out
 
-    def _switch_window(self) -> None:
-        """Close the open window; else open one every DUTY ticks."""
+    def _switch_window(self, code: types.CodeType | None) -> None:
+        """Close the open window; else open one every DUTY ticks or in code no window was opened in."""
         lp = self.line_profiler
         if lp is None:
             return
         if self.line_on:
             lp.disable()
             self.line_on = False
-        elif self.ticks % DUTY == 0:
+        elif self.ticks % DUTY == 0 or (code is not None and code not in self.windowed):
             lp.enable()
             self.line_on = True
             self.windows += 1
+            if code is not None:
+                self.windowed.add(code)
 
     def _sample(self, frame: types.FrameType | None, dt: float) -> None:
         """Charge `dt` seconds to the current line of each frame of the script on the stack."""
