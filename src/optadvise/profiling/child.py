@@ -16,7 +16,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO, Callable
+from typing import IO, Any, Callable
+
+import psutil
 
 PIPE_DRAIN_S = 2.0  # after the script exits: how long to wait for pipes held by its leftovers
 POLL_S = 0.1
@@ -122,8 +124,6 @@ class _TreeWatcher(threading.Thread):
         self.start()
 
     def run(self) -> None:
-        import psutil
-
         memory_usage = _import_memory_usage() if self.measure_memory else None
         try:
             root = psutil.Process(self.pid)
@@ -148,8 +148,6 @@ class _TreeWatcher(threading.Thread):
 
     def kill_all(self, proc: subprocess.Popen) -> None:
         """SIGKILL the child's process group and every descendant seen, wherever it lives now."""
-        import psutil
-
         kill_group(proc)
         for pid, created in list(self.seen.items()):
             try:
@@ -168,7 +166,7 @@ def kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def _import_memory_usage():  # type: ignore[no-untyped-def]
+def _import_memory_usage() -> Callable[..., Any]:
     """memory_profiler's sampler, without the IPython magics it imports when IPython is installed
     (a third of a second we would add to every profile)."""
     if "memory_profiler" not in sys.modules and "IPython" not in sys.modules:

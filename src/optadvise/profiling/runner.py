@@ -8,16 +8,16 @@ the resident memory of the whole process tree; the child's own result file carri
 from __future__ import annotations
 
 import ast
-import json
 import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
-from optadvise.model import Finding, Profile, from_dict
+from optadvise.model import Finding, Profile
 from optadvise.profiling.child import run_child
 from optadvise.profiling.gil import GilSampler
+from optadvise.profiling.message import read_report
 from optadvise.source import load_script
 
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
@@ -60,12 +60,12 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
         finally:
             if gil:
                 gil.discard()
-        raw = _read_result(result_path)
+        report = read_report(result_path)
     profile = Profile(script=path, argv=list(args), cwd=os.getcwd(), ram_bytes=_ram_bytes(),
                       cpu_count=os.cpu_count() or 1, gpu=_gpu_name())
     notes = []
-    if raw is not None:
-        profile = from_dict(Profile, {**profile.__dict__, **raw})
+    if report is not None:
+        profile = report.fill(profile)
     else:
         notes.append("the script was stopped before the profiler could save its measurements")
         profile.wall_s = watch.wall_s
@@ -98,14 +98,6 @@ def _uses_threads(tree: ast.Module) -> bool:
                 "threading", "concurrent"):
             return True
     return False
-
-
-def _read_result(path: str) -> dict | None:
-    try:
-        with open(path) as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
 
 
 def _ram_bytes() -> int:

@@ -1,0 +1,238 @@
+"""Child-side probes: what the script holds and does, recorded as `optadvise.model` records.
+
+- `ArrayScanner`: NumPy arrays (and big lists of numbers) alive in the script's frames: shape, dtype,
+  bytes, and the zero fraction of large 2-D ones (`ArrayInfo`).
+- `Probes`: thin wrappers installed before the script starts, for whole-file loads (np.load,
+  np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`) and for threads, pool
+  workers included (CPU time against wall time: `ThreadStat`).
+Standard library only; NumPy is imported only when the script uses it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+import threading
+import time
+from concurrent.futures import thread as cf_thread
+from types import CodeType, FrameType
+from typing import Any, Callable
+
+from optadvise.model import MODULE, ArrayInfo, LoadStat, ThreadStat
+
+BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
+MIN_ARRAY = 1_000  # smaller arrays are not recorded
+MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
+FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
+
+
+def qualname(code: CodeType) -> str:
+    """A code object's qualified name (`co_qualname` is new in 3.11; before it, the plain name)."""
+    return getattr(code, "co_qualname", code.co_name)
+
+
+class ArrayScanner:
+    """Keeps, per (function, name), the largest array seen under that name."""
+
+    def __init__(self, script: str):
+        self.script = script
+        self.arrays: dict[tuple[str, str], ArrayInfo] = {}
+
+    def scan_frames(self, frame: FrameType | None) -> None:
+        """Scan the innermost frames of the script on the stack that starts at `frame`."""
+        seen = 0
+        while frame is not None and seen < FRAMES_SCANNED:
+            code = frame.f_code
+            if code.co_filename == self.script:
+                seen += 1
+                name = qualname(code)
+                if name == MODULE:
+                    self.scan_namespace(frame.f_globals, MODULE, is_module=True)
+                else:
+                    nargs = code.co_argcount + code.co_kwonlyargcount
+                    self.scan_namespace(frame.f_locals, name, args=set(code.co_varnames[:nargs]))
+            frame = frame.f_back
+
+    def scan_namespace(self, ns: dict[str, Any], function: str, is_module: bool = False,
+                       args: set[str] | None = None) -> None:
+        np = sys.modules.get("numpy")
+        for name, value in list(ns.items()):
+            if is_module and name.startswith("__"):
+                continue
+            info = describe(value, np, name, function, self.script, bool(args and name in args))
+            if info is None:
+                continue
+            key = (function, name)
+            old = self.arrays.get(key)
+            big = np is not None and info.kind != "list" and value.ndim == 2 and value.size >= BIG_2D
+            if big:
+                info.zero_fraction = zero_fraction(value, np)
+                if old is not None and old.zero_fraction is not None:
+                    # a matrix is only "mostly zero" if it was so every time it was seen
+                    info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
+            if old is not None and old.nbytes > info.nbytes:
+                if big:
+                    old.zero_fraction = info.zero_fraction
+                continue
+            self.arrays[key] = info
+
+
+def describe(value: Any, np: Any, name: str, function: str, filename: str,
+             is_argument: bool) -> ArrayInfo | None:
+    """`value`, named `name` in `function`, as an ArrayInfo: an ndarray's shape/dtype/bytes, or a big
+    list of numbers' length; None for anything else, small arrays included."""
+    if np is not None and isinstance(value, np.ndarray):
+        if value.size < MIN_ARRAY:
+            return None
+        kind = "memmap" if isinstance(value, np.memmap) else "ndarray"
+        shape, dtype, nbytes = tuple(value.shape), str(value.dtype), int(value.nbytes)
+    elif type(value) is list and len(value) >= MIN_ARRAY and type(value[0]) in (int, float):
+        kind, shape, dtype, nbytes = "list", (len(value),), type(value[0]).__name__, 8 * len(value)
+    else:
+        return None
+    return ArrayInfo(name=name, function=function, filename=filename, kind=kind, shape=shape,
+                     dtype=dtype, nbytes=nbytes, is_argument=is_argument)
+
+
+def zero_fraction(value: Any, np: Any) -> float | None:
+    """Fraction of zeros, estimated on an evenly strided sub-grid of at most ~1M elements."""
+    step = max(1, int((value.size / 1_000_000) ** 0.5))
+    sub = value[::step, ::step]
+    try:
+        return 1.0 - np.count_nonzero(sub) / max(sub.size, 1)
+    except Exception:  # noqa: BLE001 - exotic dtypes
+        return None
+
+
+class Probes:
+    """Wrappers around loads, threads and thread-pool workers; what they saw is in `loads`/`threads`."""
+
+    def __init__(self, script: str):
+        self.script = script
+        self.loads: list[LoadStat] = []
+        self.threads: list[ThreadStat] = []
+        self.in_load = 0  # a loader's own open() is not a second load
+
+    def install(self, uses_numpy: bool) -> None:
+        """Install every wrapper (NumPy's loaders only when the script mentions numpy)."""
+        if uses_numpy:
+            try:
+                import numpy  # lazy: most of the time of a small script that never uses it
+            except ImportError:
+                numpy = None
+            if numpy is not None:
+                for api in ("load", "fromfile", "loadtxt", "genfromtxt"):
+                    setattr(numpy, api, self._wrap_load(getattr(numpy, api), f"numpy.{api}"))
+        builtins.open = self._wrap_open(builtins.open)
+        self._wrap_thread_bootstrap()
+        self._wrap_executor_workers()
+
+    def _wrap_open(self, real_open: Callable[..., Any]) -> Callable[..., Any]:
+        probes = self
+
+        def open_(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            fh = real_open(file, mode, *args, **kwargs)
+            if not probes.in_load and isinstance(file, (str, bytes, os.PathLike)) \
+                    and not any(c in mode for c in "wax+"):
+                try:
+                    size = os.fstat(fh.fileno()).st_size
+                except (OSError, ValueError):
+                    size = 0
+                if size >= MIN_LOAD:
+                    function, lineno = probes._call_site()
+                    probes._record_load("open", file, size, 0, 0.0, False, function, lineno)
+            return fh
+
+        return open_
+
+    def _wrap_load(self, real: Callable[..., Any], api: str) -> Callable[..., Any]:
+        probes = self
+
+        def load(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            probes.in_load += 1
+            try:
+                result = real(*args, **kwargs)
+            finally:
+                probes.in_load -= 1
+            dt = time.perf_counter() - t
+            path = args[0] if args else kwargs.get("file", kwargs.get("fname", ""))
+            try:
+                size = os.stat(path).st_size if isinstance(path, (str, os.PathLike)) else 0
+            except OSError:
+                size = 0
+            if size >= MIN_LOAD:
+                function, lineno = probes._call_site()
+                mmap = kwargs.get("mmap_mode") is not None or (api == "numpy.load" and len(args) > 1
+                                                             and args[1] is not None)
+                probes._record_load(api, path, size, int(getattr(result, "nbytes", 0) or 0), dt,
+                                    mmap, function, lineno)
+            return result
+
+        load.__wrapped__ = real  # type: ignore[attr-defined]
+        return load
+
+    def _call_site(self) -> tuple[str, int]:
+        """(qualified name, line) of the script's innermost frame below the wrapper that calls this."""
+        frame: FrameType | None = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename != self.script:
+            frame = frame.f_back
+        if frame is None:
+            return "", 0
+        return qualname(frame.f_code), frame.f_lineno
+
+    def _record_load(self, api: str, path: Any, size: int, nbytes: int, seconds: float, mmap: bool,
+                     function: str, lineno: int) -> None:
+        if not lineno:  # not called from the script's own code
+            return
+        self.loads.append(LoadStat(
+            api=api, path=path.decode(errors="replace") if isinstance(path, bytes) else os.fspath(path),
+            filename=self.script, lineno=lineno, function=function, file_bytes=size,
+            result_bytes=nbytes, seconds=seconds, mmap=mmap))
+
+    def _wrap_thread_bootstrap(self) -> None:
+        """Record each thread's CPU and wall time, and the function it ran, when it ends."""
+        probes = self
+        real_bootstrap = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
+
+        def bootstrap(thread: threading.Thread) -> None:
+            w0, c0 = time.perf_counter(), time.thread_time()
+            target = getattr(thread, "_target", None)  # Thread.run deletes it when done
+            code = getattr(target, "__code__", None)
+            try:
+                real_bootstrap(thread)
+            finally:
+                pooled = getattr(thread, "_optadvise_target", None)  # set by the pool worker wrapper
+                if pooled is not None:
+                    target, code = pooled, getattr(pooled, "__code__", None)
+                probes.threads.append(ThreadStat(
+                    name=thread.name, target=getattr(target, "__qualname__", "") if target else "",
+                    filename=code.co_filename if code else "",
+                    lineno=code.co_firstlineno if code else 0,
+                    cpu_s=time.thread_time() - c0, wall_s=time.perf_counter() - w0))
+
+        threading.Thread._bootstrap_inner = bootstrap  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _wrap_executor_workers() -> None:
+        """Name ThreadPoolExecutor worker threads after the function they run."""
+        real_submit = cf_thread.ThreadPoolExecutor.submit
+        real_worker = cf_thread._worker  # type: ignore[attr-defined]
+        targets: dict[int, Any] = {}
+
+        def submit(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            targets.setdefault(id(pool), fn)
+            return real_submit(pool, fn, *args, **kwargs)
+
+        def worker(executor_ref: Any, work_queue: Any, *rest: Any) -> None:
+            thread = threading.current_thread()
+            pool = executor_ref()
+            fn = targets.get(id(pool)) if pool is not None else None
+            del pool
+            if fn is not None:
+                thread._optadvise_target = fn  # type: ignore[attr-defined]
+            real_worker(executor_ref, work_queue, *rest)
+
+        cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
+        cf_thread._worker = worker  # type: ignore[attr-defined]
