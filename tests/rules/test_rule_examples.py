@@ -11,7 +11,8 @@ import ast
 
 import pytest
 
-from optadvise.rules import RULES, get_rule
+from optadvise.rules import RULES
+from optadvise.rules.engine import get_rule
 from optadvise.rules.index import ModuleIndex
 
 MARK = "# <-"
