@@ -1,4 +1,5 @@
-"""`[tool.optadvise]` in pyproject.toml: found by walking up from the checked paths, validated strictly.
+"""`[tool.optadvise]` in pyproject.toml (found by walking up from the checked paths, validated strictly),
+and the folders a directory walk never enters.
 
     [tool.optadvise]
     select = ["OA101", "append-in-loop"]     # rule codes or slugs (default: every static rule)

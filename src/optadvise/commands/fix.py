@@ -52,6 +52,7 @@ def relocate(finding: Finding, before: str, after: str) -> Finding | None:
 
 
 def select(findings: list[Finding], rule: str | None, function: str | None) -> list[Finding]:
+    """The findings of `rule` (slug or code) in `function` (qualified name or its last part)."""
     out = findings
     if rule:
         out = [f for f in out if rule.lower() in (f.rule.lower(), f.code.lower())]
