@@ -17,7 +17,7 @@ import random
 import resource
 import sys
 
-from optadvise.check import check_paths
+from optadvise.commands.check import check_paths
 from optadvise.config import Config
 
 

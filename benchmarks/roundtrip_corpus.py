@@ -88,7 +88,7 @@ def run(files: list[str], jobs: int | None = None, do_roundtrip: bool = True,
                 res.roundtrip_failures[f] = why
         res.roundtrip_s = time.perf_counter() - t
     if do_check:
-        from optadvise.check import check_paths
+        from optadvise.commands.check import check_paths
         from optadvise.config import Config
 
         t = time.perf_counter()

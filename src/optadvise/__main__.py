@@ -1,3 +1,5 @@
+"""`python -m optadvise`: the command line."""
+
 from optadvise.cli import main
 
 main()

@@ -1,5 +1,9 @@
 """The `optadvise` command line: profile, fix, check, rules, explain.
 
+It parses the options, calls one command (`optadvise.commands`), renders its record (`optadvise.report`)
+and does all the writing to stdout, stderr and files, and the exit codes, here. Commands and renderers
+are imported inside each subcommand so that `check` never pays for rich, libcst or the verifier.
+
 Exit codes (all commands): 0 success/clean, 1 findings (check) or nothing verified (fix),
 2 usage or input error, 3 the profiled script failed, 4 the profiled script timed out.
 """
@@ -7,6 +11,7 @@ Exit codes (all commands): 0 success/clean, 1 findings (check) or nothing verifi
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from typing import Any, Callable
@@ -15,6 +20,8 @@ import click
 
 from optadvise import __version__
 from optadvise.errors import EXIT_USAGE, OptadviseError
+from optadvise import rules as registry
+from optadvise.rules.engine import get_rule
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
                   "help_option_names": ["-h", "--help"]}
@@ -43,6 +50,20 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USAGE)
 
     return wrapper
+
+
+def show(text: str, output: str | None = None) -> None:
+    """Write a rendered report to stdout, or to the file `output`."""
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def warn(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,12 +102,20 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ti
     run and line_profiler for the user's code in short sampled windows (bounded overhead). The script
     is never modified. Stdin is closed: a script that reads it sees end-of-file.
     """
-    from optadvise.profiling.runner import profile_script
-    from optadvise.report import render_profile
+    from optadvise.commands.profile import run_profile
 
-    result = profile_script(script, list(args), timeout=timeout, json_mode=(fmt == "json"))
-    render_profile(result, fmt=fmt, output=output, top=top)
-    sys.exit(result.exit_code)
+    run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt == "json"))
+    warn(run.warnings)
+    if fmt == "json":
+        from optadvise.report.profile_json import render_profile_json
+
+        show(render_profile_json(run), output)
+    else:
+        from optadvise.report.profile_text import FILE, render_profile_text
+        from optadvise.report.terminal import stdout_terminal
+
+        show(render_profile_text(run, FILE if output else stdout_terminal(), top), output)
+    sys.exit(run.exit_code)
 
 
 @main.command(context_settings=SCRIPT_CONTEXT)
@@ -110,10 +139,23 @@ def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, 
     tolerance, same files written, and at least --min-speedup faster. Shows a diff and a verdict
     table; with --apply writes the accepted rewrites into SCRIPT.
     """
-    from optadvise.fix import run_fix
+    from optadvise.commands.fix import run_fix
 
-    sys.exit(run_fix(script, list(args), apply=apply_, function=function, rule=rule, fmt=fmt,
-                     min_speedup=min_speedup, timeout=timeout))
+    report, failure = run_fix(script, list(args), apply=apply_, function=function, rule=rule,
+                              json_mode=(fmt == "json"), min_speedup=min_speedup, timeout=timeout)
+    warn(report.warnings)
+    if fmt == "json":
+        from optadvise.report.fix_json import render_fix_json
+
+        show(render_fix_json(report, apply_))
+    else:
+        from optadvise.report.fix_text import render_fix_text
+        from optadvise.report.terminal import stdout_terminal
+
+        show(render_fix_text(report, stdout_terminal(), apply_))
+    if failure is not None:
+        raise failure
+    sys.exit(report.exit_code)
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,30 +179,48 @@ def check(paths: tuple[str, ...], output_format: str | None, select: str | None,
     `optadvise profile` for measured evidence. Suppress one with `# noqa: OA101` or
     `# optadvise: ignore[loop-over-ndarray]` on the line. Exit 0 clean, 1 findings, 2 error.
     """
-    from optadvise.check import run_check
+    from optadvise.commands.check import run_check
 
-    sys.exit(run_check(list(paths) or ["."], output_format=output_format, select=select,
-                       ignore=ignore, exit_zero=exit_zero, config_path=config_path,
-                       no_config=no_config, jobs=jobs))
+    result, fmt = run_check(list(paths) or ["."], output_format=output_format, select=select,
+                            ignore=ignore, config_path=config_path, no_config=no_config, jobs=jobs)
+    warn(result.warnings)
+    if fmt == "text":
+        from optadvise.report.check_text import render_check_text
+        from optadvise.report.terminal import stdout_terminal
+
+        show(render_check_text(result, stdout_terminal()))
+    elif fmt == "json":
+        from optadvise.report.check_json import render_check_json
+
+        show(render_check_json(result))
+    elif fmt == "sarif":
+        from optadvise.report.sarif import render_sarif
+
+        show(render_sarif(result))
+    else:
+        from optadvise.report.github import render_github
+
+        show(render_github(result))
+    if fmt != "github":  # github annotations carry the errors themselves
+        warn([str(e) for e in result.errors])
+    if not result.files and not result.errors:
+        warn(["optadvise: warning: no Python files found under the given paths"])
+    sys.exit(result.exit_code(exit_zero))
 
 
 @main.command(name="rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt: str) -> None:
     """List the rules: code, slug, whether `check` runs it, the rewrites that address it."""
-    import json
-
     from rich.console import Console
     from rich.table import Table
 
-    from optadvise.rules import RULES
-
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "slug": r.slug, "summary": r.summary,
-                                "static": r.static, "fixes": list(r.fixes)} for r in RULES], indent=2))
+                                "static": r.static, "fixes": list(r.fixes)} for r in registry.RULES], indent=2))
         return
     table = Table("code", "rule", "static", "fixes", "summary")
-    for r in RULES:
+    for r in registry.RULES:
         table.add_row(r.code, r.slug, "yes" if r.static else "no", ", ".join(r.fixes), r.summary)
     Console().print(table)
 
@@ -170,8 +230,6 @@ def rules_cmd(fmt: str) -> None:
 @friendly
 def explain(rule: str) -> None:
     """Show RULE's documentation (slug like loop-over-ndarray, or code like OA101)."""
-    from optadvise.rules import get_rule
-
     found = get_rule(rule)
     if found is None:
         raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")

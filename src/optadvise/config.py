@@ -1,4 +1,5 @@
-"""`[tool.optadvise]` in pyproject.toml: found by walking up from the checked paths, validated strictly.
+"""`[tool.optadvise]` in pyproject.toml (found by walking up from the checked paths, validated strictly),
+and the folders a directory walk never enters.
 
     [tool.optadvise]
     select = ["OA101", "append-in-loop"]     # rule codes or slugs (default: every static rule)
@@ -7,13 +8,11 @@
     output-format = "text"                    # text | json | sarif | github
     [tool.optadvise.per-file-ignores]
     "tests/**" = ["loop-over-ndarray"]
-    [tool.optadvise.thresholds]
-    min-array-size = 100000
 
 Globs are relative to the folder holding the pyproject.toml; a glob without `/` matches any single path
 component (`build`, `*_pb2.py`), one with `/` matches the relative path or any folder above the file.
 Unknown keys, wrong types and bad values are one-line `OptadviseError`s; rule names are checked later
-against the rules that will actually run (see `optadvise.check`).
+against the rules that will actually run (see `optadvise.rules.engine`).
 """
 
 from __future__ import annotations
@@ -34,14 +33,12 @@ except ModuleNotFoundError:  # Python 3.10
 
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 
-# Numbers rules may read (`Config.thresholds`); a rule can add its own with a `thresholds` class dict.
-DEFAULT_THRESHOLDS: dict[str, float] = {
-    "min-array-size": 100_000,  # elements before an array counts as large
-    "min-file-bytes": 256 * 2**20,  # bytes before a whole-file load counts as large
-    "min-zero-fraction": 0.9,  # share of zeros before a dense array counts as mostly zero
-}
+KNOWN_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "output-format")
 
-KNOWN_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "output-format", "thresholds")
+# Folders a directory walk never enters (explicitly named paths are still checked).
+DEFAULT_EXCLUDES = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv",
+                              "node_modules", "build", "dist", ".eggs", ".mypy_cache",
+                              ".pytest_cache", ".ruff_cache"})
 
 
 @dataclass
@@ -53,7 +50,6 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes/slugs
     exclude: list[str] = field(default_factory=list)
     output_format: str | None = None
-    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     path: str | None = None  # the pyproject.toml it came from
     root: str = field(default_factory=os.getcwd)  # folder that globs are relative to
 
@@ -118,18 +114,7 @@ def load_config(path: str | None) -> Config:
         raise OptadviseError(f"{where} output-format must be one of {', '.join(OUTPUT_FORMATS)}, "
                              f"not {fmt!r}")
     cfg.output_format = fmt
-    cfg.thresholds.update(_thresholds(table.get("thresholds", {}), where))
     return cfg
-
-
-def known_thresholds() -> dict[str, float]:
-    """The default thresholds plus those the rules declare (`thresholds` class dict)."""
-    from optadvise.rules import RULES
-
-    known = dict(DEFAULT_THRESHOLDS)
-    for rule in RULES:
-        known.update(getattr(rule, "thresholds", {}) or {})
-    return known
 
 
 def glob_match(pattern: str, relpath: str) -> bool:
@@ -194,18 +179,6 @@ def _names(value: Any, where: str) -> list[str]:
     if isinstance(value, str):
         value = value.split(",")
     return [v.strip() for v in _strings(value, where) if v.strip()]
-
-
-def _thresholds(value: Any, where: str) -> dict[str, float]:
-    if not isinstance(value, dict):
-        raise OptadviseError(f"{where} thresholds must be a table of name = number")
-    known = known_thresholds()
-    for key, v in value.items():
-        if key not in known:
-            raise OptadviseError(f"{where}: unknown threshold {key!r}{_hint(key, known)}")
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            raise OptadviseError(f"{where} thresholds {key} must be a non-negative number, not {v!r}")
-    return dict(value)
 
 
 def _hint(key: str, choices: Any) -> str:

@@ -1,4 +1,5 @@
-"""The typed records that flow through the pipeline: Profile -> Finding -> Candidate -> Verdict.
+"""Every record that flows through the pipeline: Profile -> Finding -> Candidate -> Verdict, and the
+results of the three commands (`ProfileRun`, `CheckResult`, `FixReport`).
 
 Every record is a plain dataclass that round-trips through JSON (`to_dict` / `from_dict`), so the
 child harness, the parent, the report renderers and users' scripts all see the same shape.
@@ -10,7 +11,9 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
+
+from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 T = TypeVar("T")
 
@@ -217,3 +220,136 @@ class Verdict:
     compile_s: float | None = None  # JIT compile / warm-up time, reported apart from steady state
     max_rel_diff: float | None = None
     checks: list[str] = field(default_factory=list)  # which checks ran and passed
+
+
+# ------------------------------------------------------------------------------------ command results
+
+
+@dataclass
+class ProfileRun:
+    """One profiled run: the measurements, what the rules made of them, and how it ended."""
+
+    profile: Profile
+    findings: list[Finding]  # added by the diagnosis that follows the run
+    source: str
+    exit_code: int
+    stdout: str = ""  # the script's stdout, when captured
+    stderr: str = ""
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for stderr (a rule that failed), not the report
+
+
+STATIC_NOTE = "static; run `optadvise profile` for measured evidence"
+
+
+class RuleInfo(Protocol):
+    """What a check result needs to know of a rule that ran (its identity and documentation)."""
+
+    code: str
+    slug: str
+    summary: str
+
+    def doc(self) -> str: ...
+
+
+@dataclass
+class CheckError:
+    """A file that could not be checked (kind: io, decode, syntax) or a rule that crashed (internal)."""
+
+    filename: str
+    lineno: int
+    col: int
+    message: str
+    kind: str
+
+    def __str__(self) -> str:
+        label = "internal error" if self.kind == "internal" else "error"
+        return f"{self.filename}:{self.lineno}:{self.col}: {label}: {self.message}"
+
+
+@dataclass
+class FileResult:
+    """What checking one file found."""
+
+    filename: str
+    lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[CheckError] = field(default_factory=list)
+    source_lines: dict[int, str] = field(default_factory=dict)  # flagged line -> its text
+    suppressed: int = 0
+
+
+@dataclass
+class CheckResult:
+    """Everything one `check` run found, sorted by file, line, column and code."""
+
+    rules: list[RuleInfo]
+    files: int = 0
+    lines: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[CheckError] = field(default_factory=list)
+    source_lines: dict[tuple[str, int], str] = field(default_factory=dict)
+    suppressed: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # for stderr, not the report
+
+    def column(self, f: Finding) -> int:
+        """1-based character column of a finding (`ast` columns count UTF-8 bytes)."""
+        line = self.source_lines.get((f.filename, f.lineno), "")
+        return len(line.encode("utf-8")[:f.col].decode("utf-8", "ignore")) + 1
+
+    @property
+    def crashes(self) -> list[CheckError]:
+        return [e for e in self.errors if e.kind == "internal"]
+
+    def exit_code(self, exit_zero: bool = False) -> int:
+        if self.errors:
+            return EXIT_USAGE
+        return EXIT_FINDINGS if self.findings and not exit_zero else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [dict(to_dict(f), source=self.source_lines.get((f.filename, f.lineno), ""))
+                         for f in self.findings],
+            "errors": [to_dict(e) for e in self.errors],
+            "summary": {"files": self.files, "lines": self.lines, "findings": len(self.findings),
+                        "errors": len(self.errors), "crashes": len(self.crashes),
+                        "suppressed": self.suppressed, "seconds": round(self.seconds, 3),
+                        "rules": [r.code for r in self.rules]},
+        }
+
+
+@dataclass
+class Attempt:
+    """One row of the fix verdict table: a verified candidate, or a rewriter that produced none."""
+
+    finding: Finding
+    kind: str
+    verdict: Verdict | None = None
+    declined: str | None = None  # why there is no candidate (decline, rewriter error, not relocatable)
+    diff: str = ""  # of the candidate against the source it was made for
+    applied: bool = False
+
+
+@dataclass
+class FixReport:
+    """What one `fix` run tried, verified and (with --apply) wrote."""
+
+    script: str
+    args: list[str]
+    original: str
+    final: str
+    findings: list[Finding]
+    attempts: list[Attempt] = field(default_factory=list)
+    combined: Verdict | None = None
+    written: str | None = None
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for stderr (a rule that failed), not the report
+
+    @property
+    def accepted(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.applied]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.final != self.original else EXIT_FINDINGS

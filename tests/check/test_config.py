@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from optadvise.config import Config, find_pyproject, glob_match, load_config
+from optadvise.config import find_pyproject, glob_match, load_config
 from optadvise.errors import OptadviseError
 
 from .helpers import cli, cli_json, write
@@ -78,21 +78,13 @@ def test_per_file_ignores_and_exclude(tmp_path):
     assert doc["summary"]["files"] == 0
 
 
-def test_thresholds(tmp_path):
-    path = write(tmp_path, "pyproject.toml", "[tool.optadvise.thresholds]\nmin-array-size = 10\n")
-    cfg = load_config(str(path))
-    assert cfg.thresholds["min-array-size"] == 10 and "min-file-bytes" in cfg.thresholds
-    assert Config().thresholds["min-array-size"] == 100_000
-
-
 @pytest.mark.parametrize("toml, message", [
     ("[tool.optadvise]\nselekt = ['TST001']\n", "unknown key 'selekt'"),
     ("[tool.optadvise]\nselect = ['no-such-rule']\n", "unknown rule 'no-such-rule' in"),
     ("[tool.optadvise.per-file-ignores]\n'a.py' = ['OA999']\n", "unknown rule 'OA999' in"),
     ("[tool.optadvise]\nselect = 3\n", "select must be a list of strings"),
     ("[tool.optadvise]\noutput-format = 'xml'\n", "output-format must be one of"),
-    ("[tool.optadvise.thresholds]\nmin-aray-size = 1\n", "did you mean 'min-array-size'"),
-    ("[tool.optadvise.thresholds]\nmin-array-size = 'big'\n", "must be a non-negative number"),
+    ("[tool.optadvise.thresholds]\nmin-array-size = 10\n", "unknown key 'thresholds'"),
     ("[tool.optadvise\n", "invalid TOML"),
 ])
 def test_bad_config_is_a_one_line_error(tmp_path, toml, message):

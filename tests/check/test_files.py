@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from optadvise.check import check_paths
+from optadvise.commands.check import check_paths
 from optadvise.config import Config
 
 from .helpers import TEST_RULES, PrintRule, cli, cli_json, write

@@ -1,6 +1,5 @@
 """`optadvise fix`: the rewrite/verify loop, --apply, JSON, rewriter failures and exit codes."""
 
-import json
 import os
 import subprocess
 import sys
@@ -9,8 +8,9 @@ import textwrap
 import pytest
 
 from optadvise.errors import OptadviseError
-from optadvise.fix import fix_source, line_map, relocate, run_fix
+from optadvise.commands.fix import fix_source, line_map, relocate, run_fix
 from optadvise.model import Candidate, Finding
+from optadvise.report.fix_json import fix_document
 from optadvise.rewriters import Decline, Rewriter
 from optadvise.verify import Verifier
 
@@ -58,12 +58,13 @@ def _script(tmp_path, n):
     return p
 
 
-def _run(monkeypatch, capsys, tmp_path, rewriters, apply=True):
+def _run(monkeypatch, tmp_path, rewriters, apply=True):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("optadvise.rewriters.load_all", lambda: rewriters)
-    code = run_fix("slow.py", [], apply=apply, function=None, rule=None, fmt="json", min_speedup=1.1,
-                   timeout=60)
-    return code, json.loads(capsys.readouterr().out)
+    report, failure = run_fix("slow.py", [], apply=apply, function=None, rule=None, json_mode=True,
+                              min_speedup=1.1, timeout=60)
+    assert failure is None
+    return report.exit_code, fix_document(report, apply)
 
 
 def test_line_map_and_relocate():
@@ -76,28 +77,28 @@ def test_line_map_and_relocate():
 
 
 @pytest.mark.slow
-def test_apply_writes_verified_rewrite_and_second_run_changes_nothing(tmp_path, monkeypatch, capsys):
+def test_apply_writes_verified_rewrite_and_second_run_changes_nothing(tmp_path, monkeypatch):
     p = _script(tmp_path, 2_000_000)
     rewriters = [Edit(LOOP, "    return np.sum(x)")]
-    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    code, doc = _run(monkeypatch, tmp_path, rewriters)
     assert code == 0, doc["verdicts"]
     assert doc["written"] == str(p.resolve()) and "np.sum(x)" in p.read_text()
     (v,) = doc["verdicts"]
     assert v["accepted"] and v["applied"] and "+    return np.sum(x)" in v["diff"] and "new" not in v
     after = p.read_bytes()
-    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    code, doc = _run(monkeypatch, tmp_path, rewriters)
     assert code == 1 and p.read_bytes() == after and doc["written"] is None
     assert sorted(os.listdir(tmp_path)) == ["slow.py"]
 
 
 @pytest.mark.slow
-def test_wrong_and_broken_rewriters_never_written(tmp_path, monkeypatch, capsys):
+def test_wrong_and_broken_rewriters_never_written(tmp_path, monkeypatch):
     p = _script(tmp_path, 20_000)
     before = p.read_bytes()
     rewriters = [Edit(error=RuntimeError("boom")), Edit("nothing here", ""),
                  Edit(LOOP, "    return np.sum(x[1:]) + 1.0"), Edit(LOOP, "    return np.sum(x, axis=1)"),
                  Edit(LOOP, "    return np.sum(x) +")]
-    code, doc = _run(monkeypatch, capsys, tmp_path, rewriters)
+    code, doc = _run(monkeypatch, tmp_path, rewriters)
     assert code == 1 and p.read_bytes() == before and doc["written"] is None
     reasons = [d["reason"] for d in doc["declines"]]
     assert "rewriter error: RuntimeError: boom" in reasons and "declined: no loop to rewrite" in reasons
@@ -176,5 +177,6 @@ def test_script_failure_raises_before_any_candidate(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("optadvise.rewriters.load_all", lambda: pytest.fail("no rewriting"))
     with pytest.raises(OptadviseError) as e:
-        run_fix("slow.py", [], apply=True, function=None, rule=None, fmt="text", min_speedup=1.1, timeout=60)
+        run_fix("slow.py", [], apply=True, function=None, rule=None, json_mode=False, min_speedup=1.1,
+                timeout=60)
     assert e.value.code == 3

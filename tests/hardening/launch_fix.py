@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-import optadvise.fix as fix_mod
+import optadvise.commands.fix as fix_mod
 import optadvise.rewriters as rewriters
 from optadvise.cli import main
 from optadvise.model import Candidate
@@ -41,7 +41,7 @@ class TextEdit(Rewriter):
 
 
 old, new = json.loads(os.environ["OA_TEST_EDIT"])
-rewriters.load_all = lambda: [TextEdit(old, new)]  # run_fix imports load_all at call time
+rewriters.load_all = lambda: [TextEdit(old, new)]  # run_fix calls rewriters.load_all() at call time
 
 if os.environ.get("OA_TEST_TOUCH_BEFORE_WRITE"):
     real_write = fix_mod.write_atomic

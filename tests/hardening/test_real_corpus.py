@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optadvise.check import check_file
+from optadvise.commands.check import check_file
 from optadvise.rules import RULES
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "roundtrip_corpus.py"

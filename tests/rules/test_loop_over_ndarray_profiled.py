@@ -85,7 +85,7 @@ SHAPES = {
 
         print(energy(np.linspace(0.0, 1.0, {N})))
     """,
-    "python_list_of_floats": f"""
+    "python_list_of_floats": """
         def mean_square(values):
             acc = 0.0
             for i in range(len(values)):

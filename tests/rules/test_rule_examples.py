@@ -13,21 +13,10 @@ import ast
 import pytest
 
 from optadvise.examples import EXAMPLE_FILE, MARK, Invalid, Measured, Valid, marked_line
-from optadvise.model import Finding, Profile
-from optadvise.rules import RULES, Rule, get_rule
+from optadvise.rules import RULES
+from optadvise.rules.base import Rule
+from optadvise.rules.engine import get_rule, measured_findings
 from optadvise.rules.index import ModuleIndex
-
-
-def measured_findings(profile: Profile, index: ModuleIndex, rules: list[Rule]) -> list[Finding]:
-    """Each rule's static sites confirmed by the profile, plus what only the profile reveals."""
-    findings: list[Finding] = []
-    for rule in rules:
-        for site in rule.find(index):
-            finding = rule.confirm(site, index, profile)
-            if finding is not None:
-                findings.append(finding)
-        findings.extend(rule.discover(index, profile))
-    return findings
 
 
 def _cases(kind: str) -> list:

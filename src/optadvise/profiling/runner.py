@@ -1,4 +1,4 @@
-"""Parent side of `optadvise profile`: start the harness in a child process, watch it, read its result.
+"""Parent side of profiling: start the harness in a child process, watch it, read its result.
 
 The script runs with the user's working directory, arguments and environment, stdin closed, in its
 own process group (a timeout kills every process it started). While it runs, memory_profiler samples
@@ -11,58 +11,41 @@ import ast
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, field
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
-from optadvise.model import Finding, Profile
+from optadvise.gpu import gpu_name
+from optadvise.model import Profile, ProfileRun
 from optadvise.profiling.child import run_child
 from optadvise.profiling.gil import GilSampler
 from optadvise.profiling.message import read_report
-from optadvise.source import load_script
 
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
 
 
-@dataclass
-class ProfileRun:
-    """One profiled run: the measurements, what the rules made of them, and how it ended."""
-
-    profile: Profile
-    findings: list[Finding]
-    source: str
-    exit_code: int
-    stdout: str = ""  # the script's stdout, when captured
-    stderr: str = ""
-    notes: list[str] = field(default_factory=list)
-
-
-def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json_mode: bool = False,
-                   capture: bool = False, progress: bool = True) -> ProfileRun:
-    """Profile `script` with `args` in a child process and diagnose it.
+def profile_script(script: str, source: str, tree: ast.Module, args: list[str], *,
+                   timeout: float = 600.0, json_mode: bool = False, capture: bool = False) -> ProfileRun:
+    """Profile `script` (already read as `source` and `tree`) with `args` in a child process.
 
     Output of the script passes through (to stderr in json_mode, so stdout stays one JSON
-    document), or is captured when `capture` is set. Raises OptadviseError for bad input.
+    document), or is captured when `capture` is set. The run has no findings yet: diagnosis is
+    the next stage, not the profiler's.
     """
-    from optadvise.diagnose import diagnose
-
-    source, tree = load_script(script)
     path = os.path.abspath(script)
     with tempfile.TemporaryDirectory(prefix="optadvise-") as tmp:
         result_path = os.path.join(tmp, "result.json")
         argv = [sys.executable, "-m", "optadvise.profiling.harness", result_path, path, *args]
         gil = GilSampler() if _uses_threads(tree) else None
         try:
-            with _spinner(f"Profiling {script}", enabled=progress and not capture):
-                watch = run_child(argv, timeout=timeout, capture=capture,
-                                  stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
-                                  measure_memory=True, on_start=gil.attach if gil else None)
+            watch = run_child(argv, timeout=timeout, capture=capture,
+                              stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
+                              measure_memory=True, on_start=gil.attach if gil else None)
             gil_stat = gil.result(path) if gil else None
         finally:
             if gil:
                 gil.discard()
         report = read_report(result_path)
     profile = Profile(script=path, argv=list(args), cwd=os.getcwd(), ram_bytes=_ram_bytes(),
-                      cpu_count=os.cpu_count() or 1, gpu=_gpu_name())
+                      cpu_count=os.cpu_count() or 1, gpu=gpu_name())
     notes = []
     if report is not None:
         profile = report.fill(profile)
@@ -84,8 +67,7 @@ def profile_script(script: str, args: list[str], *, timeout: float = 600.0, json
         exit_code = EXIT_SCRIPT_FAILED
     else:
         exit_code = EXIT_OK
-    findings = diagnose(profile, source, tree, path)
-    return ProfileRun(profile, findings, source, exit_code, watch.stdout, watch.stderr, notes)
+    return ProfileRun(profile, [], source, exit_code, watch.stdout, watch.stderr, notes)
 
 
 def _uses_threads(tree: ast.Module) -> bool:
@@ -104,42 +86,3 @@ def _ram_bytes() -> int:
     import psutil
 
     return int(psutil.virtual_memory().total)
-
-
-def _gpu_name() -> str | None:
-    """The CUDA device's name when CuPy is installed and sees a device; never imports CuPy otherwise."""
-    import importlib.util
-
-    if importlib.util.find_spec("cupy") is None:
-        return None
-    try:
-        import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            return None
-        props = cupy.cuda.runtime.getDeviceProperties(0)
-        name = props.get("name", b"GPU")
-        return name.decode() if isinstance(name, bytes) else str(name)
-    except Exception:  # noqa: BLE001 - no driver, no device: no GPU
-        return None
-
-
-class _spinner:
-    """A rich spinner on stderr while the script runs, only when stderr is a terminal."""
-
-    def __init__(self, text: str, enabled: bool):
-        self.text = text
-        self.status = None
-        if enabled and sys.stderr.isatty():
-            from rich.console import Console
-
-            self.status = Console(stderr=True).status(f"{text} (its output follows)…")
-
-    def __enter__(self) -> "_spinner":
-        if self.status is not None:
-            self.status.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.stop()

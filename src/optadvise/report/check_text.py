@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from optadvise.check import CheckResult
+from optadvise.model import STATIC_NOTE, CheckResult
+from optadvise.report.terminal import Terminal, draw
 
 
-def render_text(result: CheckResult, stream: TextIO) -> None:
-    from optadvise.check import STATIC_NOTE
+def render_check_text(result: CheckResult, term: Terminal) -> str:
+    return draw(lambda console: _render(result, console), term, soft_wrap=True)
 
-    console = Console(file=stream, soft_wrap=True, highlight=False)
+
+def _render(result: CheckResult, console: Console) -> None:
     for filename, group in groupby(result.findings, key=lambda f: f.filename):
         console.print(Text(filename, style="bold underline"))
         for f in group:

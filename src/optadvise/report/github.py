@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from optadvise.check import CheckResult
+from optadvise.model import STATIC_NOTE, CheckResult
 
 
 def _data(s: str) -> str:
@@ -26,8 +23,6 @@ def annotation(level: str, filename: str, line: int, col: int, title: str, messa
 
 
 def render_github(result: CheckResult) -> str:
-    from optadvise.check import STATIC_NOTE
-
     out = [annotation("warning", f.filename, f.lineno, result.column(f), f"{f.code} {f.rule}",
                       f"{f.message} ({STATIC_NOTE})", f.end_lineno) for f in result.findings]
     out += [annotation("error", e.filename, e.lineno, e.col,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from optadvise import __version__
-from optadvise.model import to_dict
-
-if TYPE_CHECKING:
-    from optadvise.profiling.runner import ProfileRun
+from optadvise.model import ProfileRun, to_dict
 
 
 def profile_document(run: ProfileRun) -> dict[str, Any]:
@@ -22,10 +18,5 @@ def profile_document(run: ProfileRun) -> dict[str, Any]:
     return doc
 
 
-def write_profile_json(run: ProfileRun, output: str | None = None) -> None:
-    text = json.dumps(profile_document(run), indent=2, default=str) + "\n"
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+def render_profile_json(run: ProfileRun) -> str:
+    return json.dumps(profile_document(run), indent=2, default=str) + "\n"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from optadvise import __version__
-
-if TYPE_CHECKING:
-    from optadvise.check import CheckResult
+from optadvise.model import STATIC_NOTE, CheckResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/optadvise/"
@@ -24,9 +23,11 @@ def artifact(filename: str) -> dict[str, str]:
     return {"uri": urllib.parse.quote(rel), "uriBaseId": "%SRCROOT%"}
 
 
-def to_sarif(result: CheckResult) -> dict[str, Any]:
-    from optadvise.check import STATIC_NOTE
+def render_sarif(result: CheckResult) -> str:
+    return json.dumps(to_sarif(result), indent=2) + "\n"
 
+
+def to_sarif(result: CheckResult) -> dict[str, Any]:
     rules = [{
         "id": r.code,
         "name": r.slug,

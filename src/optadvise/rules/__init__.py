@@ -1,4 +1,4 @@
-"""The rules, one module per rule; `RULES` lists them, `get_rule` finds one by slug or code."""
+"""The rule registry: one module per rule, `RULES` lists them (the engine in `rules.engine` runs them)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,4 @@ RULES: list[Rule] = [
     GpuCandidate(),
 ]
 
-
-def get_rule(name: str) -> Rule | None:
-    """A rule by slug (`loop-over-ndarray`) or code (`OA101`), case-insensitive."""
-    key = name.strip().lower()
-    for rule in RULES:
-        if key in (rule.slug, rule.code.lower()):
-            return rule
-    return None
-
-
-__all__ = ["RULES", "Rule", "Site", "get_rule"]
+__all__ = ["RULES", "Rule", "Site"]

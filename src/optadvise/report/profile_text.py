@@ -5,29 +5,24 @@ from __future__ import annotations
 import ast
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from optadvise.model import MODULE, FunctionStat, Profile
-
-if TYPE_CHECKING:
-    from optadvise.profiling.runner import ProfileRun
+from optadvise.model import MODULE, FunctionStat, Profile, ProfileRun
+from optadvise.report.terminal import Terminal, draw
 
 HEAT_WIDTH = 12
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+FILE = Terminal(width=120, no_color=True)  # how the report is laid out when written to a file
 
 
-def render_profile_text(run: ProfileRun, output: str | None = None, top: int = 5) -> None:
-    """The rich terminal report (plain text when written to `output`)."""
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            _render_text(run, Console(file=fh, width=120, no_color=True, highlight=False), top)
-    else:
-        _render_text(run, Console(highlight=False), top)
+def render_profile_text(run: ProfileRun, term: Terminal, top: int = 5) -> str:
+    """The terminal report: summary, hot functions, heat listings of the top ones, findings."""
+    return draw(lambda console: _render_text(run, console, top), term)
 
 
 def _rel(path: str) -> str:

@@ -14,54 +14,19 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
-import sys
-from contextlib import nullcontext
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from optadvise import rewriters
 from optadvise.apply import OriginalFile, encode_source, write_atomic
-from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
-from optadvise.model import Candidate, Finding, Profile, Verdict
+from optadvise.commands.profile import run_profile
+from optadvise.commands.progress import spinner
+from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
+from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile
+from optadvise.report.diff import unified_diff
+from optadvise.rewriters import Decline
+from optadvise.rules.engine import get_rule
 from optadvise.source import load_script
 from optadvise.verify import Verifier
-
-
-@dataclass
-class Attempt:
-    """One row of the verdict table: a verified candidate, or a rewriter that produced none."""
-
-    finding: Finding
-    kind: str
-    verdict: Verdict | None = None
-    declined: str | None = None  # why there is no candidate (decline, rewriter error, not relocatable)
-    diff: str = ""  # of the candidate against the source it was made for
-    applied: bool = False
-
-
-@dataclass
-class FixReport:
-    script: str
-    args: list[str]
-    original: str
-    final: str
-    findings: list[Finding]
-    attempts: list[Attempt] = field(default_factory=list)
-    combined: Verdict | None = None
-    written: str | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> list[Attempt]:
-        return [a for a in self.attempts if a.applied]
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_OK if self.final != self.original else EXIT_FINDINGS
-
-
-def unified_diff(before: str, after: str, name: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{name}", tofile=f"b/{name}"))
 
 
 def line_map(before: str, after: str) -> dict[int, int]:
@@ -87,6 +52,7 @@ def relocate(finding: Finding, before: str, after: str) -> Finding | None:
 
 
 def select(findings: list[Finding], rule: str | None, function: str | None) -> list[Finding]:
+    """The findings of `rule` (slug or code) in `function` (qualified name or its last part)."""
     out = findings
     if rule:
         out = [f for f in out if rule.lower() in (f.rule.lower(), f.code.lower())]
@@ -98,8 +64,6 @@ def select(findings: list[Finding], rule: str | None, function: str | None) -> l
 def _propose(rw: Any, source: str, finding: Finding, profile: Profile | None,
              record: Callable[[str, str], None]) -> list[Candidate]:
     """Candidates from one rewriter; a Decline or any error is recorded, never raised."""
-    from optadvise.rewriters import Decline
-
     kind = getattr(rw, "kind", type(rw).__name__)
     try:
         if not rw.applies(finding):
@@ -182,48 +146,32 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
     return report
 
 
-def _progress() -> tuple[Any, Callable[[str], None]]:
-    """A rich status spinner on stderr when it is a terminal, else nothing."""
-    if not sys.stderr.isatty():
-        return nullcontext(), lambda msg: None
-    from rich.console import Console
-
-    status = Console(stderr=True).status("verifying")
-    return status, lambda msg: status.update(f"verifying: {msg}")
-
-
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
-            fmt: str, min_speedup: float, timeout: float) -> int:
-    """`optadvise fix`; returns the exit status (0 verified rewrites, 1 none, 3 script failed, 4 timeout)."""
-    from optadvise.profiling.runner import profile_script
-    from optadvise.report.fix_render import render_fix
-    from optadvise.rewriters import load_all
+            json_mode: bool, min_speedup: float, timeout: float) -> tuple[FixReport, OptadviseError | None]:
+    """`optadvise fix`: the report, and the error that stopped the write (to show after the report).
 
+    Raises OptadviseError (code 3 or 4) when the script itself fails or times out."""
     source, _tree = load_script(script)
     original = OriginalFile.read(script)
     if original.text != source:
         raise OptadviseError(f"{script}: changed while it was being read; try again")
-    if rule:
-        from optadvise.rules import get_rule
-
-        if get_rule(rule) is None:
-            raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")
-    run = profile_script(script, list(args), timeout=timeout, json_mode=(fmt == "json"), capture=True,
-                         progress=sys.stderr.isatty())
+    if rule and get_rule(rule) is None:
+        raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")
+    run = run_profile(script, list(args), timeout=timeout, json_mode=json_mode, capture=True)
     if run.exit_code == EXIT_TIMEOUT or run.profile.timed_out:
         raise OptadviseError(f"{script} ran past the {timeout:g} s timeout; nothing to fix (raise --timeout)",
                              EXIT_TIMEOUT)
     if run.exit_code != EXIT_OK:
-        why = "; ".join([run.profile.exception or f"exit status {run.profile.returncode}",
-                         *getattr(run, "notes", [])])
+        why = "; ".join([run.profile.exception or f"exit status {run.profile.returncode}", *run.notes])
         raise OptadviseError(f"{script} itself failed ({why}); fix needs a script that runs cleanly",
                              EXIT_SCRIPT_FAILED)
     findings = select(run.findings, rule, function)
-    spinner, progress = _progress()
-    with spinner, Verifier(script, list(args), timeout=timeout, original=original, progress=progress) as ver:
-        report = fix_source(ver, source, findings, run.profile, load_all(), min_speedup=min_speedup,
-                            name=script, args=list(args))
-    report.notes[:0] = list(getattr(run, "notes", []))
+    with spinner("verifying") as progress, \
+            Verifier(script, list(args), timeout=timeout, original=original, progress=progress) as ver:
+        report = fix_source(ver, source, findings, run.profile, rewriters.load_all(),
+                            min_speedup=min_speedup, name=script, args=list(args))
+    report.notes[:0] = list(run.notes)
+    report.warnings = run.warnings
     if not run.findings:
         report.notes.append("no findings: nothing to rewrite")
     elif not findings:
@@ -235,7 +183,4 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
         except OptadviseError as e:
             failure = e
             report.notes.append(f"not written: {e}")
-    render_fix(report, fmt=fmt, apply=apply)
-    if failure is not None:
-        raise failure
-    return report.exit_code
+    return report, failure

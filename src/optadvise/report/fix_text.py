@@ -1,64 +1,19 @@
-"""The `fix` report: diffs of the verified rewrites and a verdict table (text), or one JSON document."""
+"""The `fix` report for a terminal: diffs of the verified rewrites, a verdict table, the outcome."""
 
 from __future__ import annotations
-
-import json
-import sys
-from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
-from optadvise import __version__
-from optadvise.model import Verdict, to_dict
-
-if TYPE_CHECKING:
-    from optadvise.fix import Attempt, FixReport
+from optadvise.model import Attempt, FixReport
+from optadvise.report.diff import unified_diff
+from optadvise.report.terminal import Terminal, draw
 
 
-def render_fix(report: FixReport, fmt: str = "text", apply: bool = False, console: Console | None = None) -> None:
-    if fmt == "json":
-        sys.stdout.write(json.dumps(fix_document(report, apply), indent=2, default=str) + "\n")
-        return
-    _render_text(report, apply, console or Console(highlight=False))
-
-
-def _verdict_dict(v: Verdict, diff: str) -> dict[str, Any]:
-    d = to_dict(v)
-    cand = d.pop("candidate")
-    cand.pop("original", None)
-    cand.pop("new", None)
-    return {**cand, **d, "diff": diff}
-
-
-def fix_document(report: FixReport, apply: bool = False) -> dict[str, Any]:
-    """JSON: findings, verdicts (Verdict fields, candidate fields minus whole sources, plus `diff`
-    and `applied`), declines, the combined verdict, what was written, exit code and notes."""
-    from optadvise.fix import unified_diff
-
-    verdicts, declines = [], []
-    for a in report.attempts:
-        if a.verdict is not None:
-            verdicts.append({**_verdict_dict(a.verdict, a.diff), "code": a.finding.code, "applied": a.applied})
-        else:
-            declines.append({"rule": a.finding.rule, "code": a.finding.code, "function": a.finding.function,
-                             "lineno": a.finding.lineno, "kind": a.kind, "reason": a.declined})
-    return {
-        "optadvise": __version__,
-        "script": report.script,
-        "args": report.args,
-        "findings": [to_dict(f) for f in report.findings],
-        "verdicts": verdicts,
-        "declines": declines,
-        "combined": _verdict_dict(report.combined, "") if report.combined else None,
-        "diff": unified_diff(report.original, report.final, report.script),
-        "apply": apply,
-        "written": report.written,
-        "exit_code": report.exit_code,
-        "notes": report.notes,
-    }
+def render_fix_text(report: FixReport, term: Terminal, apply: bool = False) -> str:
+    return draw(lambda console: _render_text(report, apply, console), term)
 
 
 def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
@@ -85,8 +40,6 @@ def _row(a: Attempt, written: bool) -> tuple[list[str], str]:
 
 
 def _render_text(report: FixReport, apply: bool, console: Console) -> None:
-    from optadvise.fix import unified_diff
-
     console.print(f"[bold]optadvise fix[/] {escape(report.script)}: {len(report.findings)} finding(s)")
     for a in report.accepted:
         v = a.verdict
