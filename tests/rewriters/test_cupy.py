@@ -9,7 +9,8 @@ import pytest
 from optadvise.examples import marked_line
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.cupy_gpu import CupyRewriter, gpu_device, transform
+from optadvise.gpu import gpu_name
+from optadvise.rewriters.cupy_gpu import CupyRewriter, transform
 from tests.rewriters.scripts import numbers, run_script
 
 SRC = '''import numpy as np
@@ -39,7 +40,7 @@ def run(code: str, tmp_path) -> list[float]:
 
 
 def test_declines_without_cupy_or_device():
-    if gpu_device() is not None:
+    if gpu_name() is not None:
         pytest.skip("a CUDA device is present")
     with pytest.raises(Decline, match="CuPy or a CUDA device is not available"):
         CupyRewriter().propose(SRC, finding(SRC), None)
@@ -59,7 +60,7 @@ def test_transform_moves_the_section():
 
 @pytest.mark.slow
 def test_transform_runs_the_same_on_numpy_fallback(tmp_path):
-    if gpu_device() is not None:
+    if gpu_name() is not None:
         pytest.skip("covered by the GPU test")
     new, _ = transform(SRC, finding(SRC))
     assert run(new, tmp_path) == run(SRC, tmp_path)
@@ -83,7 +84,7 @@ def test_transform_declines(name):
 @pytest.mark.gpu
 def test_gpu_rewrite_matches(tmp_path):
     pytest.importorskip("cupy")
-    if gpu_device() is None:
+    if gpu_name() is None:
         pytest.skip("no CUDA device")
     (cand,) = CupyRewriter().propose(SRC, finding(SRC), None)
     assert np.allclose(run(cand.new, tmp_path), run(SRC, tmp_path), rtol=cand.rtol)

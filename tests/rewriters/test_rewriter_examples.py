@@ -16,8 +16,8 @@ import pytest
 from optadvise import examples
 from optadvise.model import MODULE, Finding
 from optadvise.rewriters import Decline, Rewriter, cupy_gpu, load_all
-from optadvise.rules import get_rule
 from optadvise.rules.base import Site
+from optadvise.rules.engine import get_rule
 from optadvise.rules.index import ModuleIndex
 
 
@@ -48,7 +48,7 @@ def test_every_rewriter_has_examples():
 
 @pytest.mark.parametrize("rw, ex", _cases())
 def test_example(rw, ex, monkeypatch):
-    monkeypatch.setattr(cupy_gpu, "gpu_device", lambda: "a test device")
+    monkeypatch.setattr(cupy_gpu, "gpu_name", lambda: "a test device")
     finding = _finding(rw, ex)
     if isinstance(ex, examples.Rewrite):
         (cand,) = rw.propose(ex.before, finding, ex.profile)

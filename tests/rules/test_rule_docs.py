@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 from optadvise.examples import EXAMPLE_FILE
-from optadvise.rules import RULES, Rule
-from optadvise.rules.docs import HEADINGS, code_block, main, reference, sections, with_table
+from optadvise.rules import RULES
+from optadvise.rules.base import Rule
+from optadvise.rules.docs import (
+    HEADINGS,
+    code_block,
+    main,
+    reference,
+    sections,
+    with_table,
+)
 from optadvise.rules.index import ModuleIndex
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,13 +11,11 @@ CuPy imports and a CUDA device is present; `transform` is the pure source transf
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import libcst as cst
 import libcst.matchers as m
 
 from optadvise import examples
+from optadvise.gpu import gpu_name
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
@@ -119,26 +117,12 @@ b = np.fft.fft(a)
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
-        device = gpu_device()
+        device = gpu_name()
         if device is None:
             raise Decline("CuPy or a CUDA device is not available")
         new, desc = transform(source, finding)
         return [candidate(self.kind, finding, source, new, desc, 1e-4,
                           f"runs on {device}; host<->device copies at the section's edges are included")]
-
-
-def gpu_device() -> str | None:
-    """The first CUDA device's name when CuPy imports and sees a device, else None (never raises)."""
-    if importlib.util.find_spec("cupy") is None:
-        return None
-    try:
-        cupy = importlib.import_module("cupy")
-        if cupy.cuda.runtime.getDeviceCount() <= 0:
-            return None
-        name = cupy.cuda.runtime.getDeviceProperties(0).get("name", b"CUDA device")
-        return name.decode() if isinstance(name, bytes) else str(name)
-    except Exception:  # noqa: BLE001 - any CUDA/driver failure means "no GPU"
-        return None
 
 
 def transform(source: str, finding: Finding) -> tuple[str, str]:
