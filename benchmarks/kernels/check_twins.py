@@ -8,6 +8,7 @@ Exit status 1 if any pair disagrees or fails.
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,15 +35,19 @@ from outputs import same_output  # noqa: E402
 
 
 def run(py, script, cwd, runs):
-    times, out = [], None
+    """Median wall time and median CPU time (user+sys of the child: steadier on a shared machine)."""
+    times, cpus, out = [], [], None
     for _ in range(runs):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         p = subprocess.run([py, script], cwd=cwd, capture_output=True, text=True, timeout=600)
         times.append(time.perf_counter() - t)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
         if p.returncode != 0:
-            return None, p.stderr[-300:], statistics.median(times)
+            return None, p.stderr[-300:], statistics.median(times), statistics.median(cpus)
         out = p.stdout if out is None else out
-    return out, "", statistics.median(times)
+    return out, "", statistics.median(times), statistics.median(cpus)
 
 
 def main():
@@ -55,19 +60,21 @@ def main():
     if a.cases:
         names = [n for n in names if n in a.cases or any(n.startswith(c) for c in a.cases)]
     bad = 0
-    print(f"{'case':32s} {'slow_s':>7s} {'fast_s':>7s} {'limit':>8s}  fixable  result")
+    print(f"{'case':24s} {'slow_s':>7s} {'fast_s':>7s} {'limit':>7s} {'slow_cpu':>8s} {'fast_cpu':>8s} "
+          f"{'cpu_lim':>7s}  fixable  result")
     for name in names:
         d = os.path.join(HERE, name)
         meta = tomllib.load(open(os.path.join(d, "meta.toml"), "rb"))
         rtol = meta.get("rtol", 1e-6)
-        out_s, err_s, t_s = run(a.python, "slow.py", d, a.runs)
-        out_f, err_f, t_f = run(a.python, "fast.py", d, a.runs)
+        out_s, err_s, t_s, c_s = run(a.python, "slow.py", d, a.runs)
+        out_f, err_f, t_f, c_f = run(a.python, "fast.py", d, a.runs)
         if out_s is None or out_f is None:
             ok, why = False, f"crashed: {(err_s or err_f).strip()}"
         else:
             ok, why = same_output(out_s, out_f, rtol=rtol)
         bad += not ok
-        print(f"{name:32s} {t_s:7.2f} {t_f:7.2f} {t_s / t_f:7.1f}x  {str(meta.get('fixable')):7s}  "
+        print(f"{name:24s} {t_s:7.2f} {t_f:7.2f} {t_s / t_f:6.1f}x {c_s:8.2f} {c_f:8.2f} {c_s / max(c_f, 1e-3):6.1f}x  "
+              f"{str(meta.get('fixable')):7s}  "
               f"{'ok' if ok else 'DIFF ' + why}", flush=True)
     sys.exit(1 if bad else 0)
 
