@@ -16,7 +16,7 @@ def gemm(alpha, beta, C, A, B):
 
 
 def main():
-    A, B, C = init(90, 100, 110)
+    A, B, C = init(124, 135, 151)
     gemm(1.5, 1.2, C, A, B)
     print(f"sum={C.sum():.10e} c00={C[0, 0]:.10e} c_last={C[-1, -1]:.10e}")
 

@@ -7,7 +7,7 @@ def matvec(A, x, y, beta):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    n, m = 1000, 1200
+    n, m = 1870, 2280
     A = rng.standard_normal((n, m))
     x = rng.standard_normal(m)
     y = rng.standard_normal(n)

@@ -6,7 +6,7 @@ def atax(A, x):
 
 
 def main():
-    m, n = 700, 650
+    m, n = 1400, 1300
     A = np.fromfunction(lambda i, j: ((i + j) % n) / (5.0 * m), (m, n))
     x = 1.0 + np.arange(n) / n
     y = atax(A, x)

@@ -13,6 +13,6 @@ def setup(nr, nq, np_):
 
 
 if __name__ == "__main__":
-    A, W = setup(40, 20, 50)
+    A, W = setup(48, 28, 50)
     A = doitgen(A, W)
     print(f"sum={A.sum():.10e} a000={A[0, 0, 0]:.10e} a_last={A[-1, -1, -1]:.10e}")

@@ -25,7 +25,7 @@ def make(rows, cols, seed):
 
 
 def main():
-    ni, nj, nk, nl = 90, 105, 120, 100
+    ni, nj, nk, nl = 94, 109, 125, 104
     A, B, C, D = make(ni, nk, 1), make(nk, nj, 2), make(nj, nl, 3), make(ni, nl, 4)
     D = two_mm(1.5, 1.2, A, B, C, D)
     print(f"sum={D.sum():.10e} d00={D[0, 0]:.10e} d_last={D[-1, -1]:.10e}")

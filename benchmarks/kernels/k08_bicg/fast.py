@@ -7,7 +7,7 @@ def bicg(A, r, p):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    n, m = 800, 750
+    n, m = 1600, 1490
     A = rng.random((n, m))
     r = rng.random(n)
     p = rng.random(m)

@@ -10,7 +10,7 @@ def smooth_and_curvature(sig, h):
 
 
 if __name__ == "__main__":
-    n = 1_200_000
+    n = 1_650_000
     t = np.linspace(0.0, 20.0, n)
     rng = np.random.default_rng(0)
     sig = np.sin(t) + 0.01 * rng.standard_normal(n)

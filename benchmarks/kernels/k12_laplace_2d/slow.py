@@ -17,6 +17,6 @@ def laplacian(img):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    img = rng.random((700, 780))
+    img = rng.random((810, 900))
     lap, grad = laplacian(img)
     print(f"lap_sum={lap.sum():.10e} lap_abs={np.abs(lap).sum():.10e} grad_sum={grad.sum():.10e}")

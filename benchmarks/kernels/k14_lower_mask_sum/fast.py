@@ -8,6 +8,6 @@ def lower_stats(counts):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    counts = rng.integers(0, 500, size=(2400, 2400), dtype=np.int64)
+    counts = rng.integers(0, 500, size=(2450, 2450), dtype=np.int64)
     total, squares = lower_stats(counts)
     print(f"total={total} squares={squares}")

@@ -18,7 +18,7 @@ def jacobi_2d(tsteps, A, B):
 
 def main():
     A, B = init(120)
-    A, B = jacobi_2d(16, A, B)
+    A, B = jacobi_2d(56, A, B)
     print(f"a_sum={A.sum():.10e} b_sum={B.sum():.10e} a_mid={A[60, 60]:.10e}")
 
 

@@ -14,5 +14,5 @@ if __name__ == "__main__":
     x = np.linspace(0.0, 1.0, n)
     u = np.exp(-200.0 * (x - 0.3) ** 2)
     u[0], u[-1] = 1.0, 0.0
-    u = heat_1d(u, 0.25, 120)
+    u = heat_1d(u, 0.25, 340)
     print(f"energy={u.sum():.10e} peak={u.max():.10e} u_mid={u[n // 2]:.10e}")

@@ -24,5 +24,5 @@ def hot_plate(nx, ny):
 
 
 if __name__ == "__main__":
-    T = diffuse(hot_plate(100, 90), 0.125, 30)
+    T = diffuse(hot_plate(100, 90), 0.125, 155)
     print(f"total={T.sum():.10e} centre={T[50, 45]:.10e} edge={T[50, 1]:.10e}")

@@ -17,6 +17,6 @@ def floyd_warshall(dist):
 
 
 if __name__ == "__main__":
-    D = floyd_warshall(random_graph(110, 0.05))
+    D = floyd_warshall(random_graph(156, 0.05))
     finite = np.isfinite(D)
     print(f"reachable={int(finite.sum())} total={D[finite].sum():.10e} d01={D[0, 1]:.10e} diam={D[finite].max():.10e}")

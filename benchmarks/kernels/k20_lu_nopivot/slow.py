@@ -19,7 +19,7 @@ def make_matrix(n):
 
 
 if __name__ == "__main__":
-    a = make_matrix(150)
+    a = make_matrix(205)
     lu = lu_inplace(a.copy())
     L = np.tril(lu, -1) + np.eye(lu.shape[0])
     U = np.triu(lu)

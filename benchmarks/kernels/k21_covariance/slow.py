@@ -32,7 +32,7 @@ def covariance(data):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    data = rng.standard_normal((200, 60)) @ rng.random((60, 60)) + 3.0
+    data = rng.standard_normal((420, 120)) @ rng.random((120, 120)) + 3.0
     cov = covariance(data)
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(sd, sd)

@@ -1,7 +1,7 @@
 import numpy as np
 
 rng = np.random.default_rng(0)
-pts = rng.random((500, 3))
+pts = rng.random((820, 3))
 diff = pts[:, None, :] - pts[None, :, :]
 dist = np.sqrt((diff * diff).sum(axis=-1))
 

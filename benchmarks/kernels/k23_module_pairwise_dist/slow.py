@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 rng = np.random.default_rng(0)
-pts = rng.random((500, 3))
+pts = rng.random((820, 3))
 npts = pts.shape[0]
 dist = np.zeros((npts, npts))
 for a in range(npts):

@@ -2,7 +2,7 @@
 import numpy as np
 
 rng = np.random.default_rng(0)
-image = rng.integers(0, 256, size=(400, 420)).astype(np.float64)
+image = rng.integers(0, 256, size=(585, 615)).astype(np.float64)
 H, W = image.shape
 blurred = image.copy()
 for r in range(1, H - 1):
@@ -13,4 +13,4 @@ for r in range(1, H - 1):
                 acc += image[r + dr, c + dc]
         blurred[r, c] = acc / 9.0
 
-print(f"mean={blurred.mean():.10e} px={blurred[200, 210]:.10e} var={blurred.var():.10e}")
+print(f"mean={blurred.mean():.10e} px={blurred[290, 305]:.10e} var={blurred.var():.10e}")

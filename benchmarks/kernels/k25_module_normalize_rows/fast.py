@@ -1,7 +1,7 @@
 import numpy as np
 
 rng = np.random.default_rng(0)
-counts = rng.integers(1, 100, size=(1500, 400)).astype(np.float64)
+counts = rng.integers(1, 100, size=(2370, 790)).astype(np.float64)
 probs = counts / counts.sum(axis=1, keepdims=True)
 
 entropy = -(probs * np.log(probs)).sum(axis=1)

@@ -2,7 +2,7 @@
 import numpy as np
 
 rng = np.random.default_rng(0)
-counts = rng.integers(1, 100, size=(1500, 400)).astype(np.float64)
+counts = rng.integers(1, 100, size=(2370, 790)).astype(np.float64)
 nrows, ncols = counts.shape
 probs = np.empty_like(counts)
 for r in range(nrows):

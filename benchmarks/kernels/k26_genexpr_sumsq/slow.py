@@ -14,6 +14,6 @@ def rms(signal):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    signal = rng.standard_normal(1_500_000)
+    signal = rng.standard_normal(6_300_000)
     e = energy(signal)
     print(f"energy={e:.10e} rms={rms(signal[::3]):.10e}")

@@ -14,8 +14,8 @@ def weighted_field(field, wx, wy):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    field = rng.random((700, 600))
-    wx = np.hanning(600)
-    wy = np.hamming(700)
+    field = rng.random((1575, 1420))
+    wx = np.hanning(1420)
+    wy = np.hamming(1575)
     out = weighted_field(field, wx, wy)
     print(f"sum={out.sum():.10e} o12={out[1][2]:.10e} omax={out.max():.10e}")

@@ -20,8 +20,8 @@ def matmul_lists(X, Y):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    X = to_lists(rng.integers(-9, 10, size=(110, 120)))
-    Y = to_lists(rng.integers(-9, 10, size=(120, 100)))
+    X = to_lists(rng.integers(-9, 10, size=(260, 283)))
+    Y = to_lists(rng.integers(-9, 10, size=(283, 234)))
     Z = matmul_lists(X, Y)
     total = sum(sum(row) for row in Z)
     print(f"total={total} z00={Z[0][0]} z_last={Z[-1][-1]} trace={sum(Z[i][i] for i in range(100))}")

@@ -20,6 +20,6 @@ def ema_drawdown(prices, alpha):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    prices = 100.0 * np.exp(np.cumsum(0.001 * rng.standard_normal(800_000)))
+    prices = 100.0 * np.exp(np.cumsum(0.001 * rng.standard_normal(2_200_000)))
     ema, dd = ema_drawdown(prices, 0.01)
     print(f"ema_last={ema[-1]:.10e} ema_mean={ema.mean():.10e} max_dd={dd.max():.10e} dd_mean={dd.mean():.10e}")

@@ -22,7 +22,7 @@ def first_passage(steps, barrier):
 
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
-    steps = rng.standard_normal((600, 4000))
-    hit, final = first_passage(steps, 30.0)
+    steps = rng.standard_normal((7000, 1500))
+    hit, final = first_passage(steps, 25.0)
     crossed = hit >= 0
     print(f"crossed={int(crossed.sum())} mean_hit={hit[crossed].mean():.10e} final_abs={np.abs(final).sum():.10e}")
