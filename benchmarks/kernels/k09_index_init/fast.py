@@ -10,7 +10,7 @@ def init_arrays(n, m):
 
 
 def main():
-    n, m = 2130, 2000
+    n, m = 1950, 1850
     A, B = init_arrays(n, m)
     s = (A * B).sum()
     print(f"checksum={s:.10e} a={A[7, 11]:.10e} b={B[-1, -1]:.10e} amean={A.mean():.10e}")

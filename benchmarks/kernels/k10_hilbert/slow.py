@@ -11,7 +11,7 @@ def hilbert(n, shift):
 
 
 if __name__ == "__main__":
-    n = 2890
+    n = 2600
     H = hilbert(n, 0.5)
     v = np.linspace(-1.0, 1.0, n)
     w = H @ v

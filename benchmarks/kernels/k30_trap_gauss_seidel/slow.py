@@ -18,5 +18,5 @@ if __name__ == "__main__":
     x = np.linspace(0.0, 1.0, n)
     f = np.pi ** 2 * np.sin(np.pi * x)
     u = np.zeros(n)
-    u = gauss_seidel(u, f, x[1] - x[0], 1800)
+    u = gauss_seidel(u, f, x[1] - x[0], 1500)
     print(f"u_sum={u.sum():.10e} u_mid={u[n // 2]:.10e} u_q={u[n // 4]:.10e}")
