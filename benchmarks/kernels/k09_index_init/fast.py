@@ -1,0 +1,20 @@
+import numpy as np
+
+
+def init_arrays(n, m):
+    i = np.arange(n)[:, None]
+    j = np.arange(m)[None, :]
+    A = ((i * j + 1) % n) / n
+    B = (i + j).astype(np.float64) / (n + m)
+    return A, B
+
+
+def main():
+    n, m = 1950, 1850
+    A, B = init_arrays(n, m)
+    s = (A * B).sum()
+    print(f"checksum={s:.10e} a={A[7, 11]:.10e} b={B[-1, -1]:.10e} amean={A.mean():.10e}")
+
+
+if __name__ == "__main__":
+    main()
