@@ -31,7 +31,7 @@ class OriginalFile:
     encoding: str
 
     @classmethod
-    def read(cls, path: str) -> "OriginalFile":
+    def read(cls, path: str) -> OriginalFile:
         raw, encoding = read_raw(path)
         return cls(path, raw, hashlib.sha256(raw).hexdigest(), encoding)
 

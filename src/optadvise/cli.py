@@ -14,13 +14,14 @@ import functools
 import json
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from optadvise import __version__
-from optadvise.errors import EXIT_USAGE, OptadviseError
 from optadvise import rules as registry
+from optadvise.errors import EXIT_USAGE, OptadviseError
 from optadvise.rules.engine import get_rule
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from optadvise.errors import OptadviseError
 from optadvise.commands.fix import fix_source, line_map, relocate, run_fix
+from optadvise.errors import OptadviseError
 from optadvise.model import Candidate, Finding
 from optadvise.report.fix_json import fix_document
 from optadvise.rewriters import Decline, Rewriter

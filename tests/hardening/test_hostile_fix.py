@@ -11,8 +11,7 @@ import pytest
 from optadvise.errors import EXIT_FINDINGS, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.profiling.runner import TERM_GRACE_S
 
-from .util import (assert_exit, assert_no_own_traceback, kill_pids, listing, optadvise, read_pids,
-                   wait_gone, write)
+from .util import assert_exit, assert_no_own_traceback, kill_pids, listing, optadvise, read_pids, wait_gone, write
 
 pytestmark = pytest.mark.slow
 

@@ -18,8 +18,7 @@ import pytest
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.profiling.runner import TERM_GRACE_S
 
-from .util import (assert_exit, assert_no_own_traceback, kill_pids, listing, optadvise, read_pids,
-                   wait_gone, write)
+from .util import assert_exit, assert_no_own_traceback, kill_pids, listing, optadvise, read_pids, wait_gone, write
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +52,7 @@ class Run:
                 self.doc = json.loads(self.proc.stdout)
             except ValueError as e:
                 raise AssertionError(f"stdout is not one JSON document ({e}): "
-                                     f"{self.proc.stdout[:500]!r}\n{self.proc.stderr[-2000:]}")
+                                     f"{self.proc.stdout[:500]!r}\n{self.proc.stderr[-2000:]}") from e
 
     def new_files(self) -> set[str]:
         return listing(self.proj) - self.before

@@ -7,24 +7,18 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import psutil
 
 from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, EXIT_USAGE
+from tests.helpers import write  # noqa: F401 - re-exported for the hardening tests
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENTED_EXITS = {EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT}
 # Frames of optadvise's own code in a traceback (the harness, runner, CLI...).
 OWN_FRAME = re.compile(r'File "[^"]*[/\\]optadvise[/\\][^"]*"')
-
-
-def write(tmp: Path, name: str, source: str) -> Path:
-    path = tmp / name
-    path.write_text(textwrap.dedent(source))
-    return path
 
 
 def optadvise(*args: str, cwd: Path | str, timeout: float = 60,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from oa_run import one_line_error, optadvise, write
 from optadvise.cli import main
+from tests.helpers import one_line_error, optadvise, write
 
 
 def cli(args: list[str], cwd: Path):

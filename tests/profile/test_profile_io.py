@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from oa_run import env_with, function, optadvise, profile_json, write
+from tests.helpers import env_with, function, optadvise, profile_json, write
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from oa_run import function, optadvise, profile_json, write
+from tests.helpers import function, optadvise, profile_json, write
 
 pytestmark = pytest.mark.slow
 

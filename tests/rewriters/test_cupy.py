@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from optadvise.examples import marked_line
+from optadvise.gpu import gpu_name
 from optadvise.model import Finding
 from optadvise.rewriters.base import Decline
-from optadvise.gpu import gpu_name
 from optadvise.rewriters.cupy_gpu import CupyRewriter, transform
 from tests.rewriters.scripts import numbers, run_script
 

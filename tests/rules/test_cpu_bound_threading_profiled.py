@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from oa_run import findings, profile_json, write
+from tests.helpers import findings, profile_json, write
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oa_run import findings, profile_json, write
+from tests.helpers import findings, profile_json, write
 
 pytestmark = pytest.mark.slow
 

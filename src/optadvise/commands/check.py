@@ -15,8 +15,8 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable
 
 from optadvise import rules as registry
 from optadvise.config import DEFAULT_EXCLUDES, OUTPUT_FORMATS, Config, find_pyproject, load_config

@@ -14,7 +14,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from optadvise import rewriters
 from optadvise.apply import OriginalFile, encode_source, write_atomic

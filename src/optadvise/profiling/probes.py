@@ -15,9 +15,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import thread as cf_thread
 from types import CodeType, FrameType
-from typing import Any, Callable
+from typing import Any
 
 from optadvise.model import MODULE, ArrayInfo, LoadStat, ThreadStat
 

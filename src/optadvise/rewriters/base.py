@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from optadvise import examples
-
 from optadvise.model import Candidate, Finding, Profile
 
 

@@ -19,7 +19,7 @@ from optadvise.gpu import gpu_name
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import Edits, Tree, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 
 HEAVY_PREFIXES = ("numpy.fft.", "numpy.linalg.")
 HEAVY = {"numpy.matmul", "numpy.dot", "numpy.einsum", "numpy.tensordot", "numpy.convolve"}

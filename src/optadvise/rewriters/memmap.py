@@ -17,7 +17,7 @@ from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, call_args, expr, finish, uses_through, candidate
+from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, call_args, candidate, expr, finish, uses_through
 
 LOADS = {"numpy.load", "numpy.fromfile"}
 TEXT = {"numpy.loadtxt": "numpy", "numpy.genfromtxt": "numpy", "pandas.read_csv": "pandas",

@@ -298,7 +298,7 @@ def report(a):
             for f in [scope, *others]:
                 d = deco if f is scope else f"{nb}.njit(cache=True)"
                 edits.replace[id(f)] = (lambda d: lambda up: up.with_changes(
-                    decorators=[cst.Decorator(decorator=expr(d, tree)), *up.decorators]))(d)
+                    decorators=[cst.Decorator(decorator=expr(d, tree)), *up.decorators]))(d)  # noqa: B023 - bound by the outer lambda
             if par is not None:
                 edits.replace[id(par.iter.func)] = expr(f"{nb}.prange", tree)  # type: ignore[union-attr]
             new = finish(tree, edits, imports)

@@ -24,7 +24,7 @@ from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, uses_through, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 THREADS = {"threading.Thread"}
@@ -474,7 +474,8 @@ def _loop_calls(tree: Tree, s: cst.BaseStatement, lst: str, meth: str) -> bool:
 def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLine, str, list[str]]:
     """The worker's last statement `out[slot] = value` (out and slot parameters), else Decline."""
     params = [p.name.value for p in fn.params.params]
-    if isinstance(fn.params.star_arg, cst.Param) or fn.params.kwonly_params or fn.params.star_kwarg or fn.params.posonly_params:
+    p = fn.params
+    if isinstance(p.star_arg, cst.Param) or p.kwonly_params or p.star_kwarg or p.posonly_params:
         raise Decline(f"`{fn.name.value}` takes *args/**kwargs or keyword-only parameters")
     last = fn.body.body[-1] if isinstance(fn.body, cst.IndentedBlock) else None
     if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1

@@ -17,7 +17,7 @@ from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import Edits, Tree, call_args, expr, finish, stmt, candidate
+from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt
 
 ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}

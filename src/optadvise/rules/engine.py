@@ -5,7 +5,7 @@ the one loop that runs rules over a module, for static findings (`check`) and me
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from optadvise import rules as registry
 from optadvise.config import Config

@@ -148,9 +148,9 @@ def _not_a_big_file(call: ast.Call) -> bool:
 
 
 def _load_at(profile: Profile, lineno: int, api: str) -> LoadStat | None:
-    for load in profile.loads:
-        if load.lineno == lineno and (load.api == api or (api == "read" and load.api == "open")):
-            return load
+    for stat in profile.loads:
+        if stat.lineno == lineno and (stat.api == api or (api == "read" and stat.api == "open")):
+            return stat
     return None
 
 

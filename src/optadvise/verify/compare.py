@@ -38,7 +38,7 @@ class Diff:
     max_rel_diff: float = 0.0
 
     @staticmethod
-    def worst(diffs: list["Diff"]) -> "Diff":
+    def worst(diffs: list[Diff]) -> Diff:
         bad = [d for d in diffs if not d.ok]
         rel = max((d.max_rel_diff for d in diffs), default=0.0)
         return Diff(False, bad[0].reason, rel) if bad else Diff(True, "", rel)

@@ -23,7 +23,8 @@ import random
 import sys
 import time
 import types
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from optadvise.verify.compare import compare_values
 from optadvise.verify.messages import FunctionResult, FunctionSpec, read_message, write_message

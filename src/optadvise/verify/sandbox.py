@@ -18,9 +18,9 @@ import shutil
 import sys
 import tempfile
 from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from optadvise.profiling.child import ChildResult, run_child
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import (ExpressionContext, ExpressionContextProvider, MetadataWrapper,
-                             ParentNodeProvider, PositionProvider, QualifiedNameProvider,
-                             QualifiedNameSource, ScopeProvider)
+from libcst.metadata import (
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
 
 from optadvise.rewriters.base import Decline
 

@@ -1,4 +1,4 @@
-"""Run `optadvise profile` in a real child process and read what it printed (shared by tests/profile and tests/rules)."""
+"""Shared test helpers: run `optadvise` in a real child process as a user would, and read what it printed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def write(tmp: Path, name: str, source: str, encoding: str = "utf-8") -> Path:
@@ -37,7 +37,7 @@ def profile_json(script: Path | str, *args: str, cwd: Path | str | None = None,
     try:
         doc = json.loads(proc.stdout)
     except ValueError as e:  # pragma: no cover - the failure message shows what was printed
-        raise AssertionError(f"stdout is not one JSON document ({e}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(f"stdout is not one JSON document ({e}):\n{proc.stdout}\n{proc.stderr}") from e
     return proc, doc
 
 

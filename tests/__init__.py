@@ -1,0 +1,1 @@
+"""The optadvise test suite: one package; shared helpers in `tests.helpers`."""
