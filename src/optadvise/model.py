@@ -73,7 +73,13 @@ class LineStat:
 
 @dataclass
 class FunctionStat:
-    """One function as cProfile saw it; `lines` is filled for the hot functions of the user's code."""
+    """One function of the run; `lines` is filled for the hot functions of the user's code.
+
+    With `sampled` set, `own_s`/`cum_s` come from the wall-clock sampler (every thread, the whole
+    run) and `calls` is scaled from the short windows cProfile was on in (an estimate, at least 1);
+    built-ins (no Python frame to sample) are scaled from those windows too. Without it, all three
+    are exact cProfile figures.
+    """
 
     name: str
     filename: str
@@ -84,6 +90,7 @@ class FunctionStat:
     share: float  # cumulative time as a share of the run, 0..1
     user: bool  # defined in the user's own code (not stdlib / site-packages / optadvise)
     lines: list[LineStat] = field(default_factory=list)
+    sampled: bool = False  # times sampled, calls scaled from cProfile windows (see above)
 
 
 @dataclass
@@ -111,6 +118,30 @@ class ThreadStat:
     lineno: int
     cpu_s: float
     wall_s: float
+
+
+@dataclass
+class StackSample:
+    """One distinct Python stack of one thread, with the wall time the sampler saw it for.
+
+    Frames read `function (file:line)` (qualified name, the function's first line), outermost
+    first, the harness's own frames left out; identical stacks are aggregated.
+    """
+
+    frames: list[str]
+    thread: str  # the thread's name, "MainThread" for the script's main thread
+    weight_s: float
+
+
+@dataclass
+class ChildProcessStat:
+    """Worker processes the script started (multiprocessing, ProcessPoolExecutor): their totals,
+    and the functions submitted to them. The function table covers the script's own process only."""
+
+    processes: int  # started by the script
+    wall_s: float  # sum of their lifetimes, from start to the join that saw them end
+    cpu_s: float  # user + system CPU time of those the script waited for
+    targets: dict[str, int] = field(default_factory=dict)  # qualified name -> calls submitted
 
 
 @dataclass
@@ -163,7 +194,11 @@ class Profile:
     loads: list[LoadStat] = field(default_factory=list)
     gpu: str | None = None  # device name when CuPy and a CUDA device are usable
     gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
-    line_profile_windows: int = 0  # how many sampled line_profiler windows ran
+    line_profile_windows: int = 0  # how many sampled line_profiler (and cProfile) windows ran
+    sample_interval_s: float = 0.0  # sampler tick (process CPU seconds); 0: functions not sampled
+    samples: int = 0  # ticks the sampler took in the main thread
+    stacks: list[StackSample] = field(default_factory=list)  # heaviest distinct stacks, bounded
+    children: ChildProcessStat | None = None  # worker processes, when the script started any
 
 
 # ---------------------------------------------------------------------------------------- diagnose
