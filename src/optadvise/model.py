@@ -243,6 +243,32 @@ class Candidate:
 
 
 @dataclass
+class KernelTiming:
+    """Original and candidate function timed side by side on the script's real inputs, in one child.
+
+    Per-call figures are medians over interleaved repeats (mean over the inputs timed); `calls` and
+    `total_original_s` cover every call of the function in one run of the script; `compile_s` is the
+    candidate's first call beyond its steady time (a JIT compile); `significant` says the candidate's
+    median beat the original's fastest call on every input."""
+
+    calls: int
+    total_original_s: float
+    t_original_s: float
+    t_candidate_s: float
+    rounds: int
+    compile_s: float = 0.0
+    significant: bool = False
+
+    @property
+    def speedup(self) -> float:
+        return self.t_original_s / self.t_candidate_s if self.t_candidate_s > 0 else float("inf")
+
+    @property
+    def total_candidate_s(self) -> float:
+        return self.total_original_s / self.speedup
+
+
+@dataclass
 class Verdict:
     """What the verifier concluded about a candidate."""
 
@@ -255,6 +281,8 @@ class Verdict:
     compile_s: float | None = None  # JIT compile / warm-up time, reported apart from steady state
     max_rel_diff: float | None = None
     checks: list[str] = field(default_factory=list)  # which checks ran and passed
+    kernel: KernelTiming | None = None  # the function timed on its real inputs (kernel-level verdicts)
+    script_measured: bool = True  # `speedup` is whole-script and measured; False: estimated from `kernel`
 
 
 # ------------------------------------------------------------------------------------ command results
