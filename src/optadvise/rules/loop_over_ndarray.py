@@ -9,6 +9,7 @@ from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rules.append_in_loop import grown_name
 from optadvise.rules.base import Rule, Site
+from optadvise.rules.comprehensions import comprehension_sites
 from optadvise.rules.evidence import describe_array, observed_arrays, span_share
 from optadvise.rules.facts import array, facts, hot
 from optadvise.rules.index import Loop, ModuleIndex
@@ -121,6 +122,18 @@ class LoopOverNdarray(Rule):
                 # directly may walk rows (array work per step), which only the profile can tell
                 confident=bool(facts.static_arrays & facts.arrays) and not _few_iterations(loop.node)
                 and not _row_wise(loop.node)))
+        for comp in comprehension_sites(index, qualifying):
+            node = comp.node
+            names = sorted(set(comp.iterated) | comp.arrays)
+            what = "generator expression" if isinstance(node, ast.GeneratorExp) else "list comprehension"
+            sites.append(Site(
+                lineno=node.lineno, end_lineno=node.end_lineno or node.lineno, col=node.col_offset,
+                function=comp.function,
+                message=f"{what} walks " + ", ".join(f"`{n}`" for n in names) + " element by element",
+                detail={"names": names, "dependence": "reduction" if comp.reduction else "independent",
+                        "why": "each element is computed on its own", "comprehension": True,
+                        "static_arrays": sorted(n for n in names if _array_like(index, comp.function, n, node))},
+                confident=any(_array_like(index, comp.function, n, node) for n in names)))
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
@@ -137,7 +150,8 @@ class LoopOverNdarray(Rule):
         message = (f"{site.message}. It takes {share:.0%} of the run over "
                    f"{describe_array(largest)}: {advice}.")
         evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
-        fixes = ("vectorize", "numba") if dependence != "carried" else ("numba",)
+        fixes = ("vectorize",) if site.detail.get("comprehension") else \
+            ("vectorize", "numba") if dependence != "carried" else ("numba",)
         return self.finding(index, site, message=message, evidence=evidence, share=share,
                             fixes=fixes)
 
