@@ -22,6 +22,8 @@ _MAPPED = tuple(array(name, (N,)) for name in ("a", "b", "out"))  # what the pro
 _RECURRENCE = ("import numpy as np\ndef logistic(x, r):\n    for i in range(1, x.shape[0]):  # <-\n"
                "        x[i] = r * x[i - 1] * (1 - x[i - 1])\n    return x\n"
                "x = logistic(np.full(N, 0.5), 3.7)\n")
+_GENEXPR = ("import numpy as np\ndef energy(signal):\n    return sum(x * x for x in signal)  # <-\n"
+            "e = energy(np.ones(N))\n")
 ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
 
 
@@ -71,6 +73,7 @@ class LoopOverNdarray(Rule):
     VALID = (
         Valid("import numpy as np\nx = np.zeros(10)\nfor _ in range(20):\n    x = np.tanh(x @ x)\n"),
         Valid("for i in range(10):\n    print(i)\n"),
+        Valid("words = ['a', 'b']\nupper = [w.upper() for w in ('x', 'y')]\n"),
         Valid("import numpy as np\ndef f(a):\n    return a * 2\n"),
         Valid("def collatz(n):\n    steps = 0\n    while n != 1:\n"
               "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        steps += 1\n    return steps\n"),
@@ -82,6 +85,8 @@ class LoopOverNdarray(Rule):
                 "        s += v[i] ** 2\n    return s\n", fixes=("vectorize", "numba")),
         Invalid("import numpy as np\nv = np.zeros(5)\nk = 0\nwhile k < v.size:  # <-\n"
                 "    v[k] = k * 2.0\n    k += 1\n", fixes=("vectorize", "numba")),
+        Invalid("import numpy as np\na = np.ones(100)\nb = np.ones(100)\n"
+                "c = [x + y for x, y in zip(a, b)]  # <-\n", fixes=("vectorize", "numba")),
     )
     MEASURED = (
         # an element-wise map over a million elements, 95% of the run: vectorise it
@@ -92,6 +97,10 @@ class LoopOverNdarray(Rule):
         Measured(_RECURRENCE, facts(functions=(hot("logistic", 2, 0.9, {3: 0.2, 4: 0.8}),),
                                     arrays=(array("x", (N,), function="logistic"),)),
                  evidence={"dependence": "carried"}),
+        # a generator expression summed over a million elements: the same hot loop, vectorised
+        Measured(_GENEXPR, facts(functions=(hot("energy", 2, 0.9, {3: 0.95}),),
+                                 arrays=(array("signal", (N,), function="energy"),)),
+                 evidence={"dependence": "reduction", "comprehension": True}),
         # the same map, but the loop takes 2% of the run: not worth rewriting
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
                                      arrays=_MAPPED),
@@ -150,6 +159,8 @@ class LoopOverNdarray(Rule):
         message = (f"{site.message}. It takes {share:.0%} of the run over "
                    f"{describe_array(largest)}: {advice}.")
         evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
+        if site.detail.get("comprehension"):
+            evidence["comprehension"] = True
         fixes = ("vectorize",) if site.detail.get("comprehension") else \
             ("vectorize", "numba") if dependence != "carried" else ("numba",)
         return self.finding(index, site, message=message, evidence=evidence, share=share,
