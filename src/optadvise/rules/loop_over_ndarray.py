@@ -33,7 +33,9 @@ class LoopOverNdarray(Rule):
     ## What it does
     Flags a loop that works on arrays element by element, where the profile shows it takes a
     real share of the run, and reports whether its iterations are independent, only accumulate a
-    reduction, or carry a dependence from one iteration to the next.
+    reduction, or carry a dependence from one iteration to the next. List comprehensions and
+    generator expressions over arrays (`sum(x * x for x in a)`, `[p + q for p, q in zip(a, b)]`)
+    are the same loop and are reported and vectorised alike.
 
     ## Why is this bad?
     Every iteration runs the interpreter: an indexing operation boxes a Python float, arithmetic
