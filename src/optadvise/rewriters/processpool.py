@@ -25,8 +25,13 @@ from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
+from optadvise.rewriters.cst.calls import argument, callers, parameter
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
+MP_THREAD_POOLS = {"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
+EXECUTOR_CALLS = {"submit", "map"}
+MP_CALLS = {"map", "starmap", "imap", "imap_unordered", "apply", "apply_async", "map_async", "starmap_async"}
+MP_OTHERS = {"close", "join", "terminate"}
 THREADS = {"threading.Thread"}
 BUILTINS = set(dir(builtins))
 SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
@@ -154,7 +159,7 @@ if __name__ == "__main__":
         tree = Tree(source)
         st = tree.statement_at(finding.lineno)
         calls = [n for n in tree.walk(st) if isinstance(n, cst.Call)]
-        pools = [c for c in calls if tree.resolve(c.func) in THREAD_POOLS]
+        pools = [c for c in calls if tree.resolve(c.func) in THREAD_POOLS | MP_THREAD_POOLS]
         threads = [c for c in calls if tree.resolve(c.func) in THREADS]
         if not pools and not threads:
             raise Decline(f"no ThreadPoolExecutor or threading.Thread at line {finding.lineno}")
@@ -252,6 +257,13 @@ def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
     funcs = tree.module_functions()
     name = worker.value
     scope = tree.scope_of(caller)
+    if isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params} \
+            and not any(isinstance(tree.parent.get(n), cst.AssignTarget) for n in tree.name_nodes(scope, name)):
+        calls = callers(tree, scope.name.value)  # the worker is a parameter: check what each caller passes
+        if not calls:
+            raise Decline(f"the worker `{name}` is a parameter of `{scope.name.value}`, which nothing calls")
+        defs = {_check_worker(tree, c, argument(tree, scope, c, name)) for c in calls}
+        return defs.pop()
     if name not in funcs or (scope is not tree.module and name in tree.stores(scope)):
         raise Decline(f"the worker `{name}` is not a function defined at the top of this script "
                       "(a closure, nested function or import cannot be checked or pickled by name)")
@@ -315,9 +327,10 @@ def _no_lambdas(tree: Tree, nodes: list[cst.CSTNode]) -> None:
 
 
 def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
+    mp = tree.resolve(call.func) in MP_THREAD_POOLS
     pos, kw = call_args(call)
-    if set(kw) - {"max_workers"} or len(pos) > 1:
-        raise Decline("ThreadPoolExecutor options other than max_workers have no process equivalent here")
+    if set(kw) - {"processes" if mp else "max_workers"} or len(pos) > 1:
+        raise Decline(f"{tree.code(call.func)} options other than its size have no process equivalent here")
     holder = tree.parent.get(call)
     if isinstance(holder, cst.WithItem) and isinstance(holder.asname, cst.AsName) \
             and isinstance(holder.asname.name, cst.Name):
@@ -328,46 +341,66 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
     else:
         raise Decline("the executor is not bound to a name (`with ... as pool` or `pool = ...`)")
     scope = tree.scope_of(call)
+    if not _pool_uses(tree, scope, pool, MP_CALLS if mp else EXECUTOR_CALLS, MP_OTHERS if mp else {"shutdown"}, 0):
+        raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
+    edits = Edits()
+    new = "Pool" if mp else "ProcessPoolExecutor"
+    if isinstance(call.func, cst.Attribute):
+        if mp and tree.resolve(call.func) == "multiprocessing.dummy.Pool":
+            raise Decline("multiprocessing.dummy.Pool: import multiprocessing.Pool to run it in processes")
+        edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name(new))
+    else:
+        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits, mp))
+        edits.remove_unused_import("multiprocessing.pool" if mp else "concurrent.futures", tree.code(call.func))
+    size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
+    return finish(tree, edits), f"{tree.code(call.func)} -> {new}{size}"
+
+
+def _pool_uses(tree: Tree, scope: cst.CSTNode, pool: str, calls: set[str], others: set[str], depth: int) -> int:
+    """Check every use of the pool: worker calls (whose workers must be safe), the pool's other methods,
+    or a hand-over to one of the script's functions (followed); returns how many worker calls."""
     workers = 0
     for n in tree.name_nodes(scope, pool):
         p = tree.parent.get(n)
-        if isinstance(p, (cst.AsName, cst.AssignTarget)):
+        if isinstance(p, (cst.AsName, cst.AssignTarget, cst.Param)):
             continue
         if tree.nested_scope(n, scope):
             raise Decline(f"the executor `{pool}` is used inside a nested function")
         meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
         use = tree.parent.get(p)
-        if meth == "shutdown" or (meth in ("submit", "map") and isinstance(use, cst.Call) and use.func is p):
-            if meth != "shutdown":
-                args, _ = call_args(use)  # type: ignore[arg-type]
-                if not args:
-                    raise Decline(f"`{pool}.{meth}` without a worker")
-                _check_worker(tree, use, args[0].value)
-                _no_lambdas(tree, [a.value for a in use.args[1:]])  # type: ignore[union-attr]
+        if meth in others or (meth in calls and isinstance(use, cst.Call) and use.func is p):
+            if meth in calls and isinstance(use, cst.Call):
+                _check_pool_call(tree, use, f"{pool}.{meth}")
                 workers += 1
             continue
+        fn = tree.module_functions().get(tree.code(use.func)) if isinstance(p, cst.Arg) and isinstance(
+            use, cst.Call) else None
+        if fn is not None and depth < 4 and isinstance(use, cst.Call) and isinstance(p, cst.Arg):
+            workers += _pool_uses(tree, fn, parameter(fn, use, p), calls, others, depth + 1)
+            continue
         raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
-    if not workers:
-        raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
-    edits = Edits()
-    if isinstance(call.func, cst.Attribute):
-        edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name("ProcessPoolExecutor"))
-    else:
-        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits))
-        edits.remove_unused_import("concurrent.futures", tree.code(call.func))
-    size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
-    return finish(tree, edits), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
+    return workers
 
 
-def _process_pool_name(tree: Tree, edits: Edits) -> str:
-    bound = tree.aliases.get("ProcessPoolExecutor")
+def _check_pool_call(tree: Tree, use: cst.Call, what: str) -> None:
+    """`pool.map(worker, *iterables)`: the worker (first, named) must be safe; no lambdas in the rest."""
+    first = use.args[0] if use.args else None
+    if first is None or first.star or first.keyword is not None:
+        raise Decline(f"`{what}` without a worker as its first positional argument")
+    _check_worker(tree, use, first.value)
+    _no_lambdas(tree, [a.value for a in use.args[1:]])
+
+
+def _process_pool_name(tree: Tree, edits: Edits, mp: bool = False) -> str:
+    name, module = ("Pool", "multiprocessing.pool") if mp else ("ProcessPoolExecutor", "concurrent.futures")
+    bound = tree.aliases.get(name)
     if bound is None:
-        if "ProcessPoolExecutor" in tree.stores(tree.module):
-            raise Decline("the name ProcessPoolExecutor is already used for something else")
-        edits.add_import("concurrent.futures", "ProcessPoolExecutor")
-    elif bound not in ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"):
-        raise Decline("the name ProcessPoolExecutor is already used for something else")
-    return "ProcessPoolExecutor"
+        if name in tree.stores(tree.module):
+            raise Decline(f"the name {name} is already used for something else")
+        edits.add_import(module, name)
+    elif bound not in (f"{module}.{name}", "concurrent.futures.process.ProcessPoolExecutor"):
+        raise Decline(f"the name {name} is already used for something else")
+    return name
 
 
 # ----------------------------------------------------------------------------------------- threads
@@ -401,7 +434,8 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     worker_def = tree.module_functions().get(kw["target"].value.value) \
         if isinstance(kw["target"].value, cst.Name) else None
     if worker_def is None:
-        _check_worker(tree, call, kw["target"].value)  # raises with the reason
+        _check_worker(tree, call, kw["target"].value)  # raises with the reason, or:
+        raise Decline("the thread's target is handed in as a parameter; only a named function is rewritten")
     store, out_p, idx_ps = _final_store(tree, worker_def)  # type: ignore[arg-type]
     params = [p.name.value for p in worker_def.params.params]  # type: ignore[union-attr]
     if len(targs) != len(params):

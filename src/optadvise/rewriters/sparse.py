@@ -10,6 +10,8 @@ meaning differs (`*`, `T + 1`, `np.exp(T)`, slicing, printing, returning, passin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 import libcst.matchers as m
 
@@ -18,12 +20,24 @@ from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt
+from optadvise.rewriters.cst.calls import (
+    Holder,
+    callers,
+    enclosing_function,
+    names_in,
+    parameter,
+    result_holder,
+    returned_at,
+)
 
 ZEROS = {"numpy.zeros"}
 SOLVES = {"numpy.linalg.solve", "scipy.linalg.solve"}
 PRODUCTS = {"numpy.dot", "numpy.matmul"}
 READ_ATTRS = {"shape", "ndim", "dtype"}
 ALLOCATION = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call())])
+RETURN_CALL = m.SimpleStatementLine(body=[m.Return(value=m.Call())])
+UNPACK_CALL = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Tuple())], value=m.Call())])
+ALIAS = m.Assign(targets=[m.AssignTarget(m.Name())])
 PLAIN_INDEX = m.SubscriptElement(m.Index(star=None))
 
 
@@ -106,45 +120,195 @@ print(T)
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
-        alloc = tree.statement_at(finding.lineno)
-        name, call = _allocation(tree, alloc)
-        scope = tree.scope_of(alloc)
-        block = tree.block_of(alloc)
-        _no_global(tree, scope, name)
-        edits = Edits()
-        uses = [n for n in tree.name_nodes(scope, name) if not tree.inside(n, alloc)]
+        flagged = tree.statement_at(finding.lineno)
+        plan = _Plan(tree)
+        name = plan.start(flagged, str((finding.evidence or {}).get("name", "")))
+        new = finish(tree, plan.edits)
+        path = " -> ".join(dict.fromkeys(plan.path))
+        where = f"CSR after line{'s' if len(plan.converted) > 1 else ''} " \
+                f"{', '.join(str(x) for x in sorted(plan.converted))}"
+        return [candidate(self.kind, finding, source, new,
+                          f"build `{name}` as scipy.sparse (LIL while filling, {where})"
+                          + (f"; followed through {path}" if len(set(plan.path)) > 1 else ""),
+                          1e-6 if plan.solves else 1e-8, _memory_note(finding, profile, name))]
+
+
+class _Plan:
+    """One sparse rewrite: the matrix followed from its `np.zeros` allocation through the script's
+    functions (returns, arguments, plain assignments); every function on the path is edited or none is."""
+
+    def __init__(self, tree: Tree):
+        self.tree = tree
+        self.edits = Edits()
+        self.solves = False
+        self.converted: list[int] = []
+        self.path: list[str] = []
+        self.entered: dict[str, set[int]] = {}  # function -> ids of the calls that hand it the matrix
+        self.seen: set[tuple[int, str]] = set()
+
+    def start(self, flagged: cst.BaseStatement, name: str) -> str:
+        """Find the allocation behind the flagged statement, follow it forward, and check the callers."""
+        alloc = self._origin(flagged, name, 0)
+        target, call = _allocation(self.tree, alloc)
+        self.edits.replace[id(call)] = _lil_call(self.tree, call, call_args(call), self.edits)
+        if target is None:  # `return np.zeros(...)`: each caller holds a LIL array to fill
+            fn = enclosing_function(self.tree, alloc)
+            if fn is None:
+                raise Decline("the allocation is returned outside a function")
+            self.path.append(fn.name.value)
+            self._through_return(fn, None, self._filling)
+        else:
+            self._filling(Holder(self.tree.scope_of(alloc), target, alloc))
+        self._other_callers()
+        return target or name
+
+    def _origin(self, st: cst.BaseStatement, name: str, depth: int) -> cst.BaseStatement:
+        """The statement allocating the matrix: the flagged one, or the one behind `x = f(...)`."""
+        tree = self.tree
+        if depth > 4 or not m.matches(st, ALLOCATION | RETURN_CALL | UNPACK_CALL):
+            raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
+        small = st.body[0]  # type: ignore[attr-defined]
+        fn = tree.module_functions().get(tree.code(small.value.func))
+        if fn is None or tree.resolve(small.value.func) in ZEROS:
+            return st
+        index = None
+        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Tuple):
+            names = [tree.code(e.value) for e in small.targets[0].target.elements]
+            if name not in names:
+                raise Decline(f"`{name}` is not among the names bound at line {tree.line(st)}")
+            index = names.index(name)
+        returns = [n for n in tree.walk(fn) if isinstance(n, cst.Return) and not tree.nested_scope(n, fn)]
+        if len(returns) != 1 or returns[0].value is None:
+            raise Decline(f"`{fn.name.value}` has no single return statement to follow the matrix through")
+        value = returns[0].value
+        if index is not None:
+            if not (isinstance(value, cst.Tuple) and index < len(value.elements)):
+                raise Decline(f"`{fn.name.value}` does not return a tuple to unpack")
+            value = value.elements[index].value
+        ret_st = tree.statement_of(returns[0])
+        if isinstance(value, cst.Call) and index is None:
+            return self._origin(ret_st, name, depth + 1)
+        if not isinstance(value, cst.Name):
+            raise Decline(f"`{fn.name.value}` returns `{tree.code(value)}`, not a name that can be followed")
+        binds = [n for n in names_in(tree, fn, value.value) if isinstance(tree.parent.get(n), cst.AssignTarget)]
+        if not binds:
+            raise Decline(f"`{value.value}` is not assigned in `{fn.name.value}`")
+        return self._origin(tree.statement_of(binds[0]), value.value, depth + 1)
+
+    # ------------------------------------------------------------------------------ following
+
+    def _uses(self, h: Holder) -> list[cst.Name]:
+        tree = self.tree
+        _no_global(tree, h.scope, h.name)
+        key = (id(h.statement), h.name)
+        if key in self.seen:
+            return []
+        self.seen.add(key)
+        self.path.append(h.scope.name.value if isinstance(h.scope, cst.FunctionDef) else "<module>")
+        if isinstance(h.statement, cst.FunctionDef):
+            return names_in(tree, h.scope, h.name)
+        uses = [n for n in names_in(tree, h.scope, h.name) if not tree.inside(n, h.statement)]
+        for n in uses:
+            if tree.line(n) < tree.line(h.statement):
+                raise Decline(f"`{h.name}` is used before line {tree.line(h.statement)}")
+        return uses
+
+    def _filling(self, h: Holder) -> None:
+        """A LIL array: filled here (then converted to CSR after the last fill) or returned to be filled."""
+        tree = self.tree
+        uses = self._uses(h)
+        block = tree.block_of(h.statement)
         fills, others = [], []
         for n in uses:
-            if tree.nested_scope(n, scope):
-                raise Decline(f"`{name}` is used inside a nested function; not followed")
-            if tree.line(n) < tree.line(alloc):
-                raise Decline(f"`{name}` is used before line {tree.line(alloc)}")
             top = tree.top_statement_in(n, block)
-            (fills if top is not None and _is_fill(tree, n) else others).append((n, top))
+            (fills if top is not None and (_is_fill(tree, n) or self._fill_call(n)) else others).append((n, top))
         if not fills:
-            raise Decline(f"`{name}` is not filled element by element after it is allocated")
+            if len(others) == 1 and isinstance(h.scope, cst.FunctionDef):
+                index = returned_at(tree, h.scope, others[0][0])
+                self._through_return(h.scope, index, self._filling)
+                return
+            raise Decline(f"`{h.name}` is not filled element by element after it is allocated")
         last_fill = max((t for _, t in fills), key=tree.line)
         end = tree.end_line(last_fill)
-        solves = False
+        self.edits.after.setdefault(id(last_fill), []).append(stmt(f"{h.name} = {h.name}.tocsr()", tree))
+        self.converted.append(end)
         for n, _ in others:
             if tree.line(n) <= end:
-                raise Decline(f"`{name}` is read at line {tree.line(n)} while it is being filled")
-            solves |= _classify_after(tree, n, name, edits) == "solve"
-        shape = call_args(call)
-        new_call = _lil_call(tree, call, shape, edits)
-        edits.replace[id(call)] = new_call
-        edits.after[id(last_fill)] = [stmt(f"{name} = {name}.tocsr()", tree)]
-        new = finish(tree, edits)
-        return [candidate(self.kind, finding, source, new,
-                          f"build `{name}` as scipy.sparse (LIL while filling, CSR after line {end})",
-                          1e-6 if solves else 1e-8, _memory_note(finding, profile, name))]
+                raise Decline(f"`{h.name}` is read at line {tree.line(n)} while it is being filled")
+            self._use(h, n)
+
+    def _fill_call(self, n: cst.Name) -> bool:
+        """`fill(A, ...)`: a function of the script that only stores elements into that parameter."""
+        tree = self.tree
+        arg = tree.parent.get(n)
+        call = tree.parent.get(arg) if isinstance(arg, cst.Arg) else None
+        if not (isinstance(arg, cst.Arg) and isinstance(call, cst.Call) and not arg.star):
+            return False
+        fn = tree.module_functions().get(tree.code(call.func))
+        if fn is None:
+            return False
+        inner = names_in(tree, fn, parameter(fn, call, arg))
+        if inner and all(_is_fill(tree, x) for x in inner):
+            self.path.append(fn.name.value)
+            return True
+        return False
+
+    def _converted(self, h: Holder) -> None:
+        for n in self._uses(h):
+            self._use(h, n)
+
+    def _use(self, h: Holder, n: cst.Name) -> None:
+        """A use of the CSR array: products and solves, or passed on along the script's own calls."""
+        tree = self.tree
+        p = tree.parent.get(n)
+        if isinstance(p, cst.Return) or isinstance(p, cst.Element) and isinstance(
+                tree.parent.get(tree.parent.get(p)), cst.Return):
+            if not isinstance(h.statement, cst.FunctionDef) and isinstance(h.scope, cst.FunctionDef):
+                self._through_return(h.scope, returned_at(tree, h.scope, n), self._converted)
+                return
+            raise Decline(f"`{h.name}` is returned at line {tree.line(n)} from a function that receives it "
+                          "as an argument; not followed")
+        if isinstance(p, cst.Assign) and p.value is n and m.matches(p, ALIAS):
+            self._converted(Holder(h.scope, p.targets[0].target.value, tree.statement_of(n)))  # type: ignore[attr-defined]
+            return
+        if isinstance(p, cst.Arg) and not p.star:
+            call = tree.parent.get(p)
+            fn = tree.module_functions().get(tree.code(call.func)) if isinstance(call, cst.Call) else None
+            if fn is not None and isinstance(call, cst.Call):
+                self.entered.setdefault(fn.name.value, set()).add(id(call))
+                self._converted(Holder(fn, parameter(fn, call, p), fn))
+                return
+        self.solves |= _classify_after(tree, n, h.name, self.edits) == "solve"
+
+    def _through_return(self, fn: cst.FunctionDef, index: int | None,
+                        follow: Callable[[Holder], None]) -> None:
+        """Every caller of `fn` now receives the sparse array: follow each of them."""
+        calls = callers(self.tree, fn.name.value)
+        if not calls:
+            raise Decline(f"`{fn.name.value}` is never called; its result cannot be followed")
+        for call in calls:
+            follow(result_holder(self.tree, call, index))
+
+    def _other_callers(self) -> None:
+        """A function whose body was edited must receive the sparse array from every one of its callers."""
+        tree = self.tree
+        for fname, ids in self.entered.items():
+            fn = tree.module_functions()[fname]
+            if not any(id(n) in self.edits.replace for n in tree.walk(fn)):
+                continue  # products only: the same code serves dense and sparse callers
+            for call in callers(tree, fname):
+                if id(call) not in ids:
+                    raise Decline(f"`{fname}` is also called at line {tree.line(call)} with another value, "
+                                  "which would see its solve rewritten for a sparse array")
 
 
-def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str, cst.Call]:
-    if not m.matches(alloc, ALLOCATION):
+def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str | None, cst.Call]:
+    """(name, np.zeros call) of `NAME = np.zeros(...)`, or (None, call) of `return np.zeros(...)`."""
+    if not m.matches(alloc, ALLOCATION | RETURN_CALL):
         raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
-    assign = alloc.body[0]  # type: ignore[attr-defined]
-    target, value = assign.targets[0].target, assign.value
+    small = alloc.body[0]  # type: ignore[attr-defined]
+    target = small.targets[0].target.value if isinstance(small, cst.Assign) else None
+    value = small.value
     if tree.resolve(value.func) not in ZEROS:
         raise Decline("the matrix is not allocated with np.zeros")
     pos, kw = call_args(value)
@@ -154,7 +318,7 @@ def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str, cst.Call]:
         raise Decline("the allocation's shape is not a literal 2-D (rows, cols) pair")
     if set(kw) - {"shape", "dtype"} or len(pos) > 2:
         raise Decline("np.zeros is called with options other than shape and dtype")
-    return target.value, value
+    return target, value
 
 
 def _no_global(tree: Tree, scope: cst.CSTNode, name: str) -> None:
