@@ -72,6 +72,45 @@ def load():
     return a
 ''',
             "returned"),
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+
+def load():
+    return np.load("frames.npy")  # <-
+
+
+def main():
+    frames = load()
+    print(frames[0].mean())
+''',
+            '''import numpy as np
+
+
+def load():
+    return np.load("frames.npy", mmap_mode="r")  # <-
+
+
+def main():
+    frames = load()
+    print(frames[0].mean())
+'''),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+import scipy.ndimage
+
+
+def load():
+    return np.load("frames.npy")  # <-
+
+
+def main():
+    frames = load()
+    print(scipy.ndimage.median(frames))
+''',
+            "passed to `scipy.ndimage.median`"),
         examples.Decline(
             "large-in-ram-load",
             '''import numpy as np

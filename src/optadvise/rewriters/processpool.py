@@ -3,7 +3,10 @@
 Two shapes are rewritten:
 - `ThreadPoolExecutor(...)` whose `submit`/`map` calls all hand it a top-level function of this script
   becomes `ProcessPoolExecutor(...)` (the user's `max_workers` kept; otherwise `os.cpu_count()`, the
-  process pool's default).
+  process pool's default); `multiprocessing.pool.ThreadPool` becomes `multiprocessing.pool.Pool`
+  (`map`, `starmap`, `imap`, `apply_async` ...). Any number of iterables (`*zip(*pairs)` included) is
+  kept; the pool may be handed to the script's own functions, and the worker may be a parameter whose
+  every caller passes a top-level function.
 - a list of `threading.Thread(target=worker, args=(..., out, slot))` (built by a comprehension or an
   append loop, then started and joined) whose worker ends with `out[slot] = value`: the worker is made
   to return `value` and the threads become `pool.submit` jobs whose results fill the same container.
@@ -25,7 +28,7 @@ from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
-from optadvise.rewriters.cst.calls import argument, callers, parameter
+from optadvise.rewriters.cst.calls import argument, callers, names_in, parameter
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 MP_THREAD_POOLS = {"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
@@ -117,6 +120,62 @@ if __name__ == "__main__":
             out[slot] = job.result()
     print(out)
 '''),
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''from multiprocessing.pool import ThreadPool
+
+
+def work(lo, hi):
+    s = 0
+    for k in range(lo, hi):
+        s += k * k
+    return s
+
+
+def in_parallel(worker, jobs):
+    with ThreadPool(4) as pool:  # <-
+        return pool.starmap(worker, jobs)
+
+
+if __name__ == "__main__":
+    print(in_parallel(work, [(0, 10), (10, 20)]))
+''',
+            '''from multiprocessing.pool import Pool
+
+
+def work(lo, hi):
+    s = 0
+    for k in range(lo, hi):
+        s += k * k
+    return s
+
+
+def in_parallel(worker, jobs):
+    with Pool(4) as pool:  # <-
+        return pool.starmap(worker, jobs)
+
+
+if __name__ == "__main__":
+    print(in_parallel(work, [(0, 10), (10, 20)]))
+'''),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(lo, hi):
+    return sum(range(lo, hi))
+
+
+def run_all(pool, pairs):
+    return list(pool.map(work, *zip(*pairs)))
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(run_all(pool, [(0, 10)]), pool.map(lambda x: x, [1]))
+''',
+            "lambda"),
         examples.Decline(
             "cpu-bound-threading",
             '''from concurrent.futures import ThreadPoolExecutor
@@ -360,12 +419,10 @@ def _pool_uses(tree: Tree, scope: cst.CSTNode, pool: str, calls: set[str], other
     """Check every use of the pool: worker calls (whose workers must be safe), the pool's other methods,
     or a hand-over to one of the script's functions (followed); returns how many worker calls."""
     workers = 0
-    for n in tree.name_nodes(scope, pool):
+    for n in names_in(tree, scope, pool):  # type: ignore[arg-type]
         p = tree.parent.get(n)
-        if isinstance(p, (cst.AsName, cst.AssignTarget, cst.Param)):
+        if isinstance(p, (cst.AsName, cst.AssignTarget)):
             continue
-        if tree.nested_scope(n, scope):
-            raise Decline(f"the executor `{pool}` is used inside a nested function")
         meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
         use = tree.parent.get(p)
         if meth in others or (meth in calls and isinstance(use, cst.Call) and use.func is p):

@@ -3,7 +3,11 @@
 `T = np.zeros((n, m))` filled element by element (`T[i, j] = v`) and afterwards only multiplied
 (`T.dot(x)`, `T @ x`, `np.dot(T, x)`) or solved with (`np.linalg.solve(T, b)`) becomes a LIL array
 while it is filled and a CSR array (`T = T.tocsr()`) right after the statement holding the last fill.
-The fill loops are kept exactly (the order of any random draws stays the same). Sparse *arrays* are
+The fill loops are kept exactly (the order of any random draws stays the same). The matrix is followed
+across the script's own functions (`cst.calls`): from `x = f(...)` back to the allocation in `f`,
+through returns (whole or in a tuple) to every caller, into fill helpers (functions that only store
+elements into it) and into functions it is passed to; a function whose solve is rewritten must receive
+the sparse matrix from every one of its callers, or the rewrite declines. Sparse *arrays* are
 used, not matrices, so `*` would stay element-wise; but any use whose result would be sparse or whose
 meaning differs (`*`, `T + 1`, `np.exp(T)`, slicing, printing, returning, passing it on) declines.
 """
@@ -22,6 +26,7 @@ from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt
 from optadvise.rewriters.cst.calls import (
     Holder,
+    argument,
     callers,
     enclosing_function,
     names_in,
@@ -96,6 +101,63 @@ def solve(n, b):
     A = A.tocsr()
     return scipy.sparse.linalg.spsolve(A, b).reshape(np.shape(b))
 '''),
+        examples.Rewrite(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+
+def assemble(n):
+    A = np.zeros((n, n))
+    for i in range(n):
+        A[i, i] = 2.0
+    return A
+
+
+def main():
+    A = assemble(40)  # <-
+    b = np.ones(40)
+    print(np.linalg.solve(A, b).sum())
+''',
+            '''import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg
+
+
+def assemble(n):
+    A = scipy.sparse.lil_array((n, n))
+    for i in range(n):
+        A[i, i] = 2.0
+    A = A.tocsr()
+    return A
+
+
+def main():
+    A = assemble(40)  # <-
+    b = np.ones(40)
+    print(scipy.sparse.linalg.spsolve(A, b).reshape(np.shape(b)).sum())
+'''),
+        examples.Decline(
+            "dense-mostly-zero",
+            '''import numpy as np
+
+
+def assemble(n):
+    A = np.zeros((n, n))
+    for i in range(n):
+        A[i, i] = 2.0
+    return A
+
+
+def solve(A, b):
+    return np.linalg.solve(A, b)
+
+
+def main():
+    A = assemble(40)  # <-
+    b = np.ones(40)
+    print(solve(A, b).sum(), solve(np.eye(40), b).sum())
+''',
+            "also called at line 18 with another value"),
         examples.Decline(
             "dense-mostly-zero",
             '''import numpy as np
@@ -165,6 +227,19 @@ class _Plan:
     def _origin(self, st: cst.BaseStatement, name: str, depth: int) -> cst.BaseStatement:
         """The statement allocating the matrix: the flagged one, or the one behind `x = f(...)`."""
         tree = self.tree
+        scope = tree.scope_of(st)
+        if depth < 4 and isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params}:
+            calls = callers(tree, scope.name.value)  # handed in: go back to the one caller's value
+            if len(calls) != 1:
+                raise Decline(f"`{name}` is a parameter of `{scope.name.value}`, which has {len(calls)} callers; "
+                              "the matrix is followed back through one caller only")
+            arg = argument(tree, scope, calls[0], name)
+            if not isinstance(arg, cst.Name):
+                raise Decline(f"`{scope.name.value}` is given `{tree.code(arg)}` at line {tree.line(arg)}, not a name")
+            return self._origin(_binding(tree, tree.statement_of(calls[0]), arg.value), arg.value, depth + 1)
+        if depth == 0 and name and not any(m.matches(t, m.AssignTarget(m.Name(name) | m.Tuple(
+                [m.ZeroOrMore(), m.Element(m.Name(name)), m.ZeroOrMore()]))) for t in tree.walk(st)):
+            st = _binding(tree, st, name)  # flagged at a use: start from where the name is bound
         if depth > 4 or not m.matches(st, ALLOCATION | RETURN_CALL | UNPACK_CALL):
             raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
         small = st.body[0]  # type: ignore[attr-defined]
@@ -300,6 +375,20 @@ class _Plan:
                 if id(call) not in ids:
                     raise Decline(f"`{fname}` is also called at line {tree.line(call)} with another value, "
                                   "which would see its solve rewritten for a sparse array")
+
+
+def _binding(tree: Tree, st: cst.BaseStatement, name: str) -> cst.BaseStatement:
+    """The one statement of the flagged statement's scope that binds `name` (`x = ...`, `x, y = ...`)."""
+    binds = [n for n in names_in(tree, tree.scope_of(st), name) if m.matches(tree.parent.get(n), m.AssignTarget())
+             or isinstance(tree.parent.get(n), cst.Element) and _in_target(tree, n)]
+    if len(binds) != 1:
+        raise Decline(f"`{name}` is not bound by exactly one assignment where it is used (line {tree.line(st)})")
+    return tree.statement_of(binds[0])
+
+
+def _in_target(tree: Tree, n: cst.Name) -> bool:
+    tup = tree.parent.get(tree.parent[n])
+    return isinstance(tup, cst.Tuple) and isinstance(tree.parent.get(tup), cst.AssignTarget)
 
 
 def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str | None, cst.Call]:

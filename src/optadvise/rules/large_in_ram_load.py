@@ -101,7 +101,8 @@ class LargeInRamLoad(Rule):
                     isinstance(k.value, ast.Constant) and k.value.value == "") for k in node.keywords):
                 api = "numpy.fromfile(sep=...)"  # a text parse: no memory map for that
             target = _assigned_name(index, node)
-            sliced = target is not None and _only_sliced(index, call.function, target, node)
+            sliced = _only_sliced(index, call.function, target, node.lineno) if target is not None \
+                else isinstance(index.parents.get(node), ast.Return) and _callers_slice(index, call.function, 0)
             sites.append(Site(
                 lineno=node.lineno, end_lineno=node.end_lineno or node.lineno, col=node.col_offset,
                 function=call.function,
@@ -183,12 +184,33 @@ def _assigned_name(index: ModuleIndex, call: ast.Call) -> str | None:
     return None
 
 
-def _only_sliced(index: ModuleIndex, function: str, name: str, load: ast.Call) -> bool:
-    """Every later use of `name` in its scope is an index or slice (`a[k]`, `a[:, 3]`)."""
+def _only_sliced(index: ModuleIndex, function: str, name: str, after: int, depth: int = 0) -> bool:
+    """Every later use of `name` in its scope is an index or slice (`a[k]`, `a[:, 3]`), or hands it to
+    a function of the script that only slices it, or returns it to callers that only slice it."""
     scope_node = index.scopes[function].node
     uses = [n for n in ast.walk(scope_node) if isinstance(n, ast.Name) and n.id == name
-            and isinstance(n.ctx, ast.Load) and n.lineno >= load.lineno]
-    if not uses:
+            and isinstance(n.ctx, ast.Load) and n.lineno >= after]
+    if not uses or depth > 3:
         return False
-    return all(isinstance(index.parents.get(u), ast.Subscript) and index.parents[u].value is u
-               for u in uses)
+    for u in uses:
+        parent = index.parents.get(u)
+        if isinstance(parent, ast.Subscript) and parent.value is u:
+            continue
+        call = parent
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in index.scopes \
+                and u in call.args and call.args.index(u) < len(index.scopes[call.func.id].params):
+            param = index.scopes[call.func.id].params[call.args.index(u)]
+            if _only_sliced(index, call.func.id, param, 0, depth + 1):
+                continue
+        if isinstance(parent, ast.Return) and _callers_slice(index, function, depth + 1):
+            continue
+        return False
+    return True
+
+
+def _callers_slice(index: ModuleIndex, function: str, depth: int) -> bool:
+    """Every caller of `function` binds its result to a name that it then only slices."""
+    calls = [c for c in index.calls if isinstance(c.node.func, ast.Name) and c.node.func.id == function]
+    names = [(c, _assigned_name(index, c.node)) for c in calls]
+    return bool(calls) and depth <= 3 and all(
+        n is not None and _only_sliced(index, c.function, n, c.node.lineno, depth) for c, n in names)

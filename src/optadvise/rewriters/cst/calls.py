@@ -99,7 +99,8 @@ def argument(tree: Tree, fn: cst.FunctionDef, call: cst.Call, param: str) -> cst
 
 
 def names_in(tree: Tree, scope: Scope, name: str) -> list[cst.Name]:
-    """Uses of `name` in `scope` (parameters' own names left out); Decline when a nested function or class refers to the same variable."""
+    """Uses of `name` in `scope` (not the parameter itself); Decline when a nested function or class
+    refers to the same variable."""
     out = []
     for n in tree.name_nodes(scope, name):
         if isinstance(tree.parent.get(n), cst.Param):
