@@ -227,6 +227,8 @@ class _Plan:
     def _origin(self, st: cst.BaseStatement, name: str, depth: int) -> cst.BaseStatement:
         """The statement allocating the matrix: the flagged one, or the one behind `x = f(...)`."""
         tree = self.tree
+        if m.matches(st, ALLOCATION) and tree.resolve(st.body[0].value.func) in ZEROS:  # type: ignore[attr-defined]
+            return st
         scope = tree.scope_of(st)
         if depth < 4 and isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params}:
             calls = callers(tree, scope.name.value)  # handed in: go back to the one caller's value
