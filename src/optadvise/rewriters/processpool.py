@@ -435,6 +435,9 @@ def _pool_uses(tree: Tree, scope: cst.CSTNode, pool: str, calls: set[str], other
         if fn is not None and depth < 4 and isinstance(use, cst.Call) and isinstance(p, cst.Arg):
             workers += _pool_uses(tree, fn, parameter(fn, use, p), calls, others, depth + 1)
             continue
+        if isinstance(p, cst.Arg) and isinstance(use, cst.Call):
+            raise Decline(f"the executor `{pool}` is passed to `{tree.code(use.func)}` at line {tree.line(n)}, "
+                          "which is not a function of this script")
         raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
     return workers
 
