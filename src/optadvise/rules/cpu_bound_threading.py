@@ -90,6 +90,11 @@ class CpuBoundThreading(Rule):
                 "    for k in range(n):\n        s += k\n    return s\n"
                 "with ThreadPoolExecutor(4) as pool:  # <-\n    r = list(pool.map(work, [10] * 4))\n",
                 fixes=("processpool",)),
+        # multiprocessing's ThreadPool, the worker handed in by the caller
+        Invalid("from multiprocessing.pool import ThreadPool\ndef work(lo, hi):\n    s = 0\n"
+                "    for k in range(lo, hi):\n        s += k\n    return s\n"
+                "def run(fn, jobs):\n    with ThreadPool(4) as pool:  # <-\n        return pool.starmap(fn, jobs)\n"
+                "run(work, [(0, 10)] * 4)\n", fixes=("processpool",)),
     )
     MEASURED = (
         # four workers, 0.5 CPU-seconds each over 2 s: one CPU-second per wall-second, the GIL's mark

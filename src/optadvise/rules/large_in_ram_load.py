@@ -15,6 +15,8 @@ MIN_BYTES_SLICED = 256 * 2**20  # a load only sliced afterwards is flagged from 
 MIN_RAM_FRACTION = 0.25  # any load this large a share of RAM is flagged
 _FEW_ROWS = ("import numpy as np\nframes = np.load('frames.npy')  # <-\n"
              "print(frames[0].sum() + frames[100].sum() + frames[2300].sum())\n")
+_LOADER = ("import numpy as np\ndef load():\n    return np.load('frames.npy')  # <-\n"
+           "def first(stack):\n    return stack[0].mean()\nframes = load()\nprint(first(frames))\n")
 _WHOLE = "import numpy as np\nframes = np.load('frames.npy')\nprint(frames.sum())\n"
 _READ = "with open('big.txt') as fh:\n    text = fh.read()  # <-\nprint(len(text.split()))\n"
 
@@ -70,6 +72,9 @@ class LargeInRamLoad(Rule):
     MEASURED = (
         # 300 MiB read of which three rows are used: memory-map it
         Measured(_FEW_ROWS, facts(loads=(load("numpy.load", 2, "frames.npy", 300 * MIB, 0.4),)),
+                 evidence={"api": "numpy.load", "only_sliced": True, "mb": 300.0}),
+        # the same, through a loader function whose caller hands the array to a function that slices it
+        Measured(_LOADER, facts(loads=(load("numpy.load", 3, "frames.npy", 300 * MIB, 0.4),)),
                  evidence={"api": "numpy.load", "only_sliced": True, "mb": 300.0}),
         # a 6 GiB text read on a 16 GiB machine: flagged, though no rewrite applies to a read
         Measured(_READ, facts(loads=(load("open", 2, "big.txt", 6 * GIB, 9.0),), wall_s=10.0),
