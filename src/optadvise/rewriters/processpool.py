@@ -29,6 +29,7 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
 from optadvise.rewriters.cst.calls import argument, callers, names_in, parameter
+from optadvise.rewriters.cst.tree import Scope
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 MP_THREAD_POOLS = {"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
@@ -415,16 +416,16 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
     return finish(tree, edits), f"{tree.code(call.func)} -> {new}{size}"
 
 
-def _pool_uses(tree: Tree, scope: cst.CSTNode, pool: str, calls: set[str], others: set[str], depth: int) -> int:
+def _pool_uses(tree: Tree, scope: Scope, pool: str, calls: set[str], others: set[str], depth: int) -> int:
     """Check every use of the pool: worker calls (whose workers must be safe), the pool's other methods,
     or a hand-over to one of the script's functions (followed); returns how many worker calls."""
     workers = 0
-    for n in names_in(tree, scope, pool):  # type: ignore[arg-type]
-        p = tree.parent.get(n)
+    for n in names_in(tree, scope, pool):
+        p = tree.parent[n]
         if isinstance(p, (cst.AsName, cst.AssignTarget)):
             continue
         meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
-        use = tree.parent.get(p)
+        use = tree.parent[p]
         if meth in others or (meth in calls and isinstance(use, cst.Call) and use.func is p):
             if meth in calls and isinstance(use, cst.Call):
                 _check_pool_call(tree, use, f"{pool}.{meth}")

@@ -227,7 +227,7 @@ class _Plan:
     def _origin(self, st: cst.BaseStatement, name: str, depth: int) -> cst.BaseStatement:
         """The statement allocating the matrix: the flagged one, or the one behind `x = f(...)`."""
         tree = self.tree
-        if m.matches(st, ALLOCATION) and tree.resolve(st.body[0].value.func) in ZEROS:  # type: ignore[attr-defined]
+        if m.matches(st, ALLOCATION) and tree.resolve(_value(st).func) in ZEROS:
             return st
         scope = tree.scope_of(st)
         if depth < 4 and isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params}:
@@ -295,10 +295,14 @@ class _Plan:
         tree = self.tree
         uses = self._uses(h)
         block = tree.block_of(h.statement)
-        fills, others = [], []
+        fills: list[tuple[cst.Name, cst.BaseStatement]] = []
+        others: list[tuple[cst.Name, cst.BaseStatement | None]] = []
         for n in uses:
             top = tree.top_statement_in(n, block)
-            (fills if top is not None and (_is_fill(tree, n) or self._fill_call(n)) else others).append((n, top))
+            if top is not None and (_is_fill(tree, n) or self._fill_call(n)):
+                fills.append((n, top))
+            else:
+                others.append((n, top))
         if not fills:
             if len(others) == 1 and isinstance(h.scope, cst.FunctionDef):
                 index = returned_at(tree, h.scope, others[0][0])
@@ -339,7 +343,7 @@ class _Plan:
         tree = self.tree
         p = tree.parent.get(n)
         if isinstance(p, cst.Return) or isinstance(p, cst.Element) and isinstance(
-                tree.parent.get(tree.parent.get(p)), cst.Return):
+                tree.parent.get(tree.parent[p]), cst.Return):
             if not isinstance(h.statement, cst.FunctionDef) and isinstance(h.scope, cst.FunctionDef):
                 self._through_return(h.scope, returned_at(tree, h.scope, n), self._converted)
                 return
@@ -379,10 +383,19 @@ class _Plan:
                                   "which would see its solve rewritten for a sparse array")
 
 
+def _value(st: cst.BaseStatement) -> cst.Call:
+    """The call of a statement matched by ALLOCATION, RETURN_CALL or UNPACK_CALL."""
+    small = st.body[0] if isinstance(st, cst.SimpleStatementLine) else None
+    value = small.value if isinstance(small, (cst.Assign, cst.Return)) else None
+    if not isinstance(value, cst.Call):
+        raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
+    return value
+
+
 def _binding(tree: Tree, st: cst.BaseStatement, name: str) -> cst.BaseStatement:
     """The one statement of the flagged statement's scope that binds `name` (`x = ...`, `x, y = ...`)."""
-    binds = [n for n in names_in(tree, tree.scope_of(st), name) if m.matches(tree.parent.get(n), m.AssignTarget())
-             or isinstance(tree.parent.get(n), cst.Element) and _in_target(tree, n)]
+    binds = [n for n in names_in(tree, tree.scope_of(st), name) if isinstance(tree.parent[n], cst.AssignTarget)
+             or isinstance(tree.parent[n], cst.Element) and _in_target(tree, n)]
     if len(binds) != 1:
         raise Decline(f"`{name}` is not bound by exactly one assignment where it is used (line {tree.line(st)})")
     return tree.statement_of(binds[0])
@@ -398,8 +411,9 @@ def _allocation(tree: Tree, alloc: cst.BaseStatement) -> tuple[str | None, cst.C
     if not m.matches(alloc, ALLOCATION | RETURN_CALL):
         raise Decline("the flagged line is not a single `NAME = np.zeros(...)` assignment")
     small = alloc.body[0]  # type: ignore[attr-defined]
-    target = small.targets[0].target.value if isinstance(small, cst.Assign) else None
-    value = small.value
+    bound = small.targets[0].target if isinstance(small, cst.Assign) else None
+    target = bound.value if isinstance(bound, cst.Name) else None
+    value = _value(alloc)
     if tree.resolve(value.func) not in ZEROS:
         raise Decline("the matrix is not allocated with np.zeros")
     pos, kw = call_args(value)
@@ -421,7 +435,8 @@ def _no_global(tree: Tree, scope: cst.CSTNode, name: str) -> None:
 def _is_fill(tree: Tree, n: cst.Name) -> bool:
     """`NAME[i, j] = v` or `NAME[i, j] += v` with two plain indices."""
     sub = tree.parent.get(n)
-    if not (m.matches(sub, m.Subscript(slice=[PLAIN_INDEX, PLAIN_INDEX])) and sub.value is n):
+    if not (isinstance(sub, cst.Subscript) and m.matches(sub, m.Subscript(slice=[PLAIN_INDEX, PLAIN_INDEX]))
+            and sub.value is n):
         return False
     holder = tree.parent.get(sub)
     if isinstance(holder, cst.AssignTarget):
@@ -439,13 +454,13 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits) -> str | N
         if p.attr.value == "dot" and isinstance(call, cst.Call) and call.func is p:
             pos, kw = call_args(call)
             if len(pos) == 1 and not kw:
-                return
+                return None
         if p.attr.value in READ_ATTRS and not (isinstance(call, cst.Call) and call.func is p):
-            return
+            return None
         raise Decline(f"`{name}.{p.attr.value}` at {where} has no same-meaning sparse equivalent")
     if isinstance(p, cst.BinaryOperation):
         if isinstance(p.operator, cst.MatrixMultiply) and p.left is n:
-            return
+            return None
         raise Decline(f"`{name}` is used in `{tree.code(p)}` at {where}, which differs or densifies "
                       "on a sparse array")
     if isinstance(p, cst.Arg) and p.keyword is None:
@@ -457,7 +472,7 @@ def _classify_after(tree: Tree, n: cst.Name, name: str, edits: Edits) -> str | N
                 rhs = tree.code(pos[1].value)
                 if qn in PRODUCTS:
                     edits.replace[id(call)] = expr(f"{name}.dot({rhs})", tree)
-                    return
+                    return None
                 spsolve = edits.ref(tree, "scipy.sparse.linalg", "spsolve")
                 if isinstance(pos[1].value, cst.Name):
                     np_ = edits.ref(tree, "numpy", "shape")

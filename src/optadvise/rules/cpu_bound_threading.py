@@ -124,18 +124,19 @@ class CpuBoundThreading(Rule):
             if call.name == "threading.Thread":
                 target = next((k.value for k in call.node.keywords if k.arg == "target"), None)
                 api = "threading.Thread"
-            elif isinstance(call.node.func, ast.Attribute) and isinstance(call.node.func.value, ast.Name) \
-                    and call.node.func.value.id in executors and call.node.args \
-                    and call.node.func.attr in _methods(index, executors[call.node.func.value.id]):
+            func = call.node.func
+            pool = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            if call.name != "threading.Thread" and isinstance(func, ast.Attribute) and pool in executors \
+                    and call.node.args and func.attr in _methods(index, executors[pool]):
                 target = _passed_in(index, call, call.node.args[0])
-                api = f"{_pool_kind(index, executors[call.node.func.value.id])}.{call.node.func.attr}"
+                api = f"{_pool_kind(index, executors[pool])}.{func.attr}"
             if not isinstance(target, ast.Name):
                 continue
             scope = index.scopes.get(target.id)
             if scope is None or not isinstance(scope.node, ast.FunctionDef):
                 continue
             # point at what a rewrite changes: the Thread(...) call, or the executor's creation
-            where = call.node if api == "threading.Thread" else executors[call.node.func.value.id]
+            where = call.node if api == "threading.Thread" else executors[pool]
             sites.append(Site(
                 lineno=where.lineno, end_lineno=where.end_lineno or where.lineno,
                 col=where.col_offset, function=call.function,
