@@ -13,7 +13,6 @@ formats, where it says how to convert the file once to `.npy`.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
@@ -131,13 +130,14 @@ print(x.sum())
         call = calls[0]
         api = tree.resolve(call.func)
         if api in TEXT:
-            raise Decline(_text_advice(tree, call, api))  # type: ignore[arg-type]
+            raise Decline(_text_advice(tree, call, api))
         assign = tree.parent.get(call)
         if isinstance(assign, cst.Return):  # a loader function: follow what its callers do with the array
             fn = enclosing_function(tree, call)
             name, uses = f"the array `{fn.name.value if fn else '?'}` returns", uses_of_result(tree, call)
-        elif m.matches(assign, m.Assign(targets=[m.AssignTarget(m.Name())])):
-            var = assign.targets[0].target.value  # type: ignore[union-attr]
+        elif isinstance(assign, cst.Assign) and len(assign.targets) == 1 \
+                and isinstance(assign.targets[0].target, cst.Name):
+            var = assign.targets[0].target.value
             name, uses = f"`{var}`", uses_through(tree, tree.scope_of(st), var, returns=True)
         else:
             raise Decline("the loaded array is not bound to a single name")

@@ -19,6 +19,7 @@ functions and imports, and never mutates its arguments; the pool must run under 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -40,7 +41,8 @@ THREADS = {"threading.Thread"}
 BUILTINS = set(dir(builtins))
 SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
 _NAME = m.Name("__name__")
-_MAIN = m.MatchIfTrue(lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
+_MAIN: m.MatchIfTrue[cst.BaseExpression] = m.MatchIfTrue(
+    lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
 MAIN_GUARD = m.If(test=m.Comparison(_NAME, [m.ComparisonTarget(m.Equal(), _MAIN)])
                   | m.Comparison(_MAIN, [m.ComparisonTarget(m.Equal(), _NAME)]))
 
@@ -296,7 +298,7 @@ def _module_values(tree: Tree) -> dict[str, list[cst.BaseExpression | None]]:
                 targets = [t.target for t in b.targets] if isinstance(b, cst.Assign) else [b.target]
                 for t in targets:
                     single = isinstance(t, cst.Name)
-                    for name in tree.stores(t) if not single else {t.value}:
+                    for name in {t.value} if isinstance(t, cst.Name) else tree.stores(t):
                         out.setdefault(name, []).append(b.value if single else None)
         if not isinstance(s, cst.SimpleStatementLine) and not _is_main_guard(s):
             for name in tree.stores(s) if not isinstance(s, (cst.FunctionDef, cst.ClassDef)) else ():
@@ -377,7 +379,7 @@ def _loads(tree: Tree, fn: cst.FunctionDef) -> list[cst.Name]:
     return out
 
 
-def _no_lambdas(tree: Tree, nodes: list[cst.CSTNode]) -> None:
+def _no_lambdas(tree: Tree, nodes: Sequence[cst.CSTNode]) -> None:
     for node in nodes:
         if any(isinstance(n, cst.Lambda) for n in tree.walk(node)):
             raise Decline("a lambda is passed to the worker; it cannot be pickled to another process")
@@ -497,20 +499,20 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     if worker_def is None:
         _check_worker(tree, call, kw["target"].value)  # raises with the reason, or:
         raise Decline("the thread's target is handed in as a parameter; only a named function is rewritten")
-    store, out_p, idx_ps = _final_store(tree, worker_def)  # type: ignore[arg-type]
-    params = [p.name.value for p in worker_def.params.params]  # type: ignore[union-attr]
+    store, out_p, idx_ps = _final_store(tree, worker_def)
+    params = [p.name.value for p in worker_def.params.params]
     if len(targs) != len(params):
         raise Decline("the thread's args do not match the worker's parameters one to one")
     target = store.body[0].targets[0].target  # type: ignore[attr-defined]
     drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, target) for n in tree.name_nodes(
-        worker_def.body, p))}  # type: ignore[union-attr]
+        worker_def.body, p))}
     _check_worker(tree, call, kw["target"].value, skip=drop)
     _no_lambdas(tree, targs)
-    return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,  # type: ignore[arg-type]
+    return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,
                             comp_for, stmts, scope)
 
 
-def _thread_list(tree: Tree, call: cst.Call):  # type: ignore[no-untyped-def]
+def _thread_list(tree: Tree, call: cst.Call):
     """(list name, 'for ... in ...' text, creating statements, started-in-loop) or Decline."""
     p = tree.parent.get(call)
     if isinstance(p, cst.ListComp) and p.elt is call:
@@ -588,7 +590,8 @@ def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLi
         raise Decline(f"`{fn.name.value}` uses `{out_p}` before its final store")
     if any(isinstance(n, (cst.Return, cst.Yield)) for n in tree.walk(fn.body)):
         raise Decline(f"`{fn.name.value}` has return/yield statements; its store may be skipped")
-    idx = [e.slice.value.value for e in target.slice]  # type: ignore[union-attr]
+    idx = [e.slice.value.value for e in target.slice
+           if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)]  # all, as checked above
     return last, out_p, idx
 
 
@@ -600,7 +603,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     edits.remove_unused_import("threading")
     only_use = len(tree.name_nodes(tree.module, fn.name.value)) == 1
     new_name = fn.name.value if only_use else tree.fresh(f"{fn.name.value}_result")
-    value = store.body[0].value  # type: ignore[union-attr]
+    value = cst.ensure_type(store.body[0], cst.Assign).value
     ret = store.with_changes(body=[cst.Return(value=value)])
     kept = [p for p in fn.params.params if p.name.value not in drop]
     if kept:
@@ -619,7 +622,8 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
     comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
     ppe = _process_pool_name(tree, edits)
-    if isinstance(by_param[out_p], cst.Name) and by_param[out_p].value not in comp_vars:  # type: ignore[union-attr]
+    out_node = by_param[out_p]
+    if isinstance(out_node, cst.Name) and out_node.value not in comp_vars:
         job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
     else:
         ovar = tree.fresh("out", scope)

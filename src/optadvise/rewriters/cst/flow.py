@@ -149,7 +149,7 @@ def _target_names(target: cst.BaseExpression) -> list[str] | None:
         return [target.value]
     if isinstance(target, (cst.Tuple, cst.List)) and all(
             isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements):
-        return [el.value.value for el in target.elements]  # type: ignore[union-attr]
+        return [el.value.value for el in target.elements if isinstance(el.value, cst.Name)]
     return None
 
 
