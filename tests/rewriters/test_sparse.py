@@ -304,3 +304,22 @@ def test_across_functions_declines(case):
     with pytest.raises(Decline) as declined:
         SparseRewriter().propose(src, finding_for(src), None)
     assert reason in str(declined.value)
+
+
+def test_recursive_assembler_declines():
+    src = """
+import numpy as np
+
+
+def assemble(n):
+    M = np.zeros((4, 4))
+    for i in range(4):
+        M[i, i] = n + (assemble(n - 1)[0, 0] if n else 0.0)
+    return M
+
+
+M = assemble(3)  # <-
+print((M @ np.ones(4)).sum())
+"""
+    with pytest.raises(Decline, match="calls itself"):
+        SparseRewriter().propose(src, finding_for(src), None)

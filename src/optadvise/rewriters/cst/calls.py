@@ -32,8 +32,9 @@ def callers(tree: Tree, fname: str) -> list[cst.Call]:
     for n in tree.name_nodes(tree.module, fname):
         p = tree.parent.get(n)
         if isinstance(p, cst.Call) and p.func is n:
-            if not tree.inside(n, fn):
-                out.append(p)
+            if tree.inside(n, fn):
+                raise Decline(f"`{fname}` calls itself at line {tree.line(n)}; recursion is not followed")
+            out.append(p)
             continue
         raise Decline(f"`{fname}` is passed around at line {tree.line(n)}; its callers are not followed")
     return out
