@@ -137,3 +137,82 @@ def test_text_formats_decline_with_conversion_commands():
     src = 'import pandas as pd\ndf = pd.read_csv("t.csv")  # <-\n'
     with pytest.raises(Decline, match="to_parquet"):
         MemmapRewriter().propose(src, finding(src), None)
+
+
+# ---------------------------------------------------------------- loaders across functions
+
+ACROSS = {  # name -> (source, expected text in the rewrite)
+    "loader_returns_load": ("""
+        import numpy as np
+
+
+        def load_stack(path):
+            return np.load(path)  # <-
+
+
+        def frame_means(stack, picks):
+            return [float(stack[k].mean()) for k in picks]
+
+
+        def main():
+            stack = load_stack("stack.npy")
+            print([round(v, 12) for v in frame_means(stack, (0, 7, 19))])
+
+
+        main()
+        """, 'return np.load(path, mmap_mode="r")'),
+    "named_then_returned_and_written_by_caller": ("""
+        import numpy as np
+
+
+        def load():
+            data = np.load("stack.npy")  # <-
+            return data
+
+
+        def main():
+            work = load()
+            work[0] = 0.0
+            print(round(float(work[:3].sum()), 10))
+
+
+        if __name__ == "__main__":
+            main()
+        """, 'np.load("stack.npy", mmap_mode="c")'),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(ACROSS))
+def test_across_functions_keeps_outputs_and_files(name, data):
+    src, expected = ACROSS[name]
+    cand = propose(src, path="stack.npy")
+    assert expected in cand.new
+    before = (data / "stack.npy").read_bytes()
+    assert run(cand.new, data) == run(textwrap.dedent(src), data)
+    assert (data / "stack.npy").read_bytes() == before
+
+
+LOADER = """import numpy as np
+
+
+def load():
+    return np.load("stack.npy")  # <-
+"""
+
+ACROSS_DECLINES = {  # name -> (source, reason)
+    "caller_prints_it": (LOADER + "\n\nprint(load())\n", "is not bound to a name"),
+    "caller_shows_it": (LOADER + "\n\nx = load()\nprint(x)\n", "itself is shown"),
+    "caller_hands_it_to_a_library": (LOADER + "\n\nimport scipy.ndimage\nx = load()\n"
+                                     "print(scipy.ndimage.median(x))\n", "passed to `scipy.ndimage.median`"),
+    "one_caller_saves_it": (LOADER + "\n\nx = load()\ny = load()\nnp.save('copy.npy', y)\n", "is saved"),
+    "nobody_calls_it": (LOADER, "which nothing calls"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACROSS_DECLINES))
+def test_across_functions_declines(name):
+    src, reason = ACROSS_DECLINES[name]
+    with pytest.raises(Decline) as declined:
+        MemmapRewriter().propose(src, finding(src, path="stack.npy"), None)
+    assert reason in str(declined.value)

@@ -178,3 +178,128 @@ def test_declines(name):
     src = NEGATIVE[name]
     with pytest.raises(Decline):
         ProcessPoolRewriter().propose(src, finding(src), None)
+
+
+# ------------------------------------------------ call shapes, and pools and workers across functions
+
+POOL_SHAPES = {  # name -> (source, text expected in the rewrite)
+    "map_star_zip_through_helper": (WORK + '''
+
+def run_blocks(pool, pairs):
+    return list(pool.map(crunch, *zip(*pairs)))
+
+
+def main():
+    with ThreadPoolExecutor(max_workers=2) as ex:  # <-
+        print(run_blocks(ex, [(LIMIT, 1), (LIMIT, 2), (LIMIT, 3)]))
+
+
+if __name__ == "__main__":
+    main()
+''', "ProcessPoolExecutor(max_workers=2) as ex"),
+    "submit_comprehension_as_completed": (WORK + '''
+from concurrent.futures import as_completed
+
+
+def main():
+    with ThreadPoolExecutor(2) as ex:  # <-
+        futures = [ex.submit(crunch, LIMIT, s) for s in (1, 2, 3)]
+        print(sorted(f.result() for f in as_completed(futures)))
+
+
+if __name__ == "__main__":
+    main()
+''', "ProcessPoolExecutor(2) as ex"),
+    "threadpool_starmap_worker_passed_in": ('''
+from multiprocessing.pool import ThreadPool
+
+
+def crunch(n, scale):
+    total = 0
+    for k in range(n):
+        total += (k * scale) % 7
+    return total
+
+
+def in_parallel(worker, jobs):
+    pool = ThreadPool(2)  # <-
+    out = pool.starmap(worker, jobs)
+    pool.close()
+    pool.join()
+    return out
+
+
+if __name__ == "__main__":
+    print(in_parallel(crunch, [(20_000, 1), (20_000, 2)]))
+''', "pool = Pool(2)"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(POOL_SHAPES))
+def test_pool_shapes_keep_outputs(name, tmp_path):
+    src, expected = POOL_SHAPES[name]
+    new = propose(src)
+    assert expected in new and "ThreadPool" not in new
+    assert run(new, tmp_path) == run(src, tmp_path)
+
+
+POOL_DECLINES = {  # name -> (source, reason)
+    "worker_param_given_a_lambda": (WORK + '''
+
+def in_parallel(worker, xs):
+    with ThreadPoolExecutor(2) as ex:  # <-
+        return list(ex.map(worker, xs))
+
+
+if __name__ == "__main__":
+    print(in_parallel(lambda n: n + 1, [1, 2]))
+''', "lambda"),
+    "worker_param_given_a_closure_by_one_caller": (WORK + '''
+
+def in_parallel(worker, xs):
+    with ThreadPoolExecutor(2) as ex:  # <-
+        return list(ex.map(worker, xs))
+
+
+def main():
+    def local(n):
+        return n
+    print(in_parallel(crunch, [1]), in_parallel(local, [1]))
+
+
+if __name__ == "__main__":
+    main()
+''', "`local` is not a function defined at the top"),
+    "pool_handed_to_a_library": (WORK + '''
+import contextlib
+
+
+def main():
+    with ThreadPoolExecutor(2) as ex:  # <-
+        print(list(ex.map(crunch, [1], [2])))
+        contextlib.closing(ex)
+
+
+if __name__ == "__main__":
+    main()
+''', "passed to `contextlib.closing`"),
+    "star_args_as_the_worker": (WORK + '''
+
+def main():
+    with ThreadPoolExecutor(2) as ex:  # <-
+        print(list(ex.map(*[crunch, [1], [2]])))
+
+
+if __name__ == "__main__":
+    main()
+''', "without a worker as its first positional argument"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOL_DECLINES))
+def test_pool_declines(name):
+    src, reason = POOL_DECLINES[name]
+    with pytest.raises(Decline) as declined:
+        ProcessPoolRewriter().propose(src, finding(src), None)
+    assert reason in str(declined.value)

@@ -130,3 +130,196 @@ def test_declines(name):
     src = NEGATIVE[name]
     with pytest.raises(Decline):
         SparseRewriter().propose(src, finding(src), None)
+
+
+# ------------------------------------------------------------------ across the script's functions
+
+ASSEMBLE = """
+import numpy as np
+
+
+def assemble(n):
+    M = np.zeros((n, n))
+    for i in range(n):
+        M[i, i] = 2.0 + i / n
+        if i:
+            M[i, i - 1] = -1.0
+    return M
+"""
+
+ACROSS = {
+    "returned_then_solved": ASSEMBLE + """
+
+def main():
+    M = assemble(40)  # <-
+    b = np.linspace(0.0, 1.0, 40)
+    x = np.linalg.solve(M, b)
+    print(f"{float(x.sum()):.12e}")
+
+
+main()
+""",
+    "tuple_return_at_use": """
+import numpy as np
+
+
+def build(n):
+    M = np.zeros((n, n))
+    rhs = np.ones(n)
+    for i in range(n):
+        M[i, i] = 3.0
+        if i + 1 < n:
+            M[i, i + 1] = -1.0
+    return M, rhs
+
+
+def main():
+    M, rhs = build(30)
+    for k in range(3):
+        y = np.linalg.solve(M, rhs)  # <-
+        rhs = y + k
+    print(f"{float(rhs.sum()):.12e}")
+
+
+main()
+""",
+    "alloc_fill_use_in_three_functions": """
+import numpy as np
+
+
+def allocate(n):
+    return np.zeros((n, n))
+
+
+def fill(M, n):
+    for i in range(n):
+        M[i, i] = 2.0
+        M[i, (i + 1) % n] = -1.0
+
+
+def apply(M, x, steps):
+    for _ in range(steps):
+        x = x - 0.1 * (M @ x)
+    return x
+
+
+def main():
+    M = allocate(50)  # <-
+    fill(M, 50)
+    x = apply(M, np.linspace(0.0, 1.0, 50), 20)
+    print(f"{float(x.sum()):.12e} {float(x.max()):.12e}")
+
+
+main()
+""",
+    "module_level_call": ASSEMBLE + """
+
+M = assemble(60)  # <-
+v = np.ones(60)
+for _ in range(10):
+    v = M.dot(v)
+    v = v / np.abs(v).max()
+print(f"{float(v.sum()):.12e}")
+""",
+    "handed_to_a_solver_function": ASSEMBLE + """
+
+def solve(M, b):
+    return np.linalg.solve(M, b)
+
+
+M = assemble(30)  # <-
+b = np.arange(30.0)
+print(f"{float(solve(M, b).sum()):.12e}")
+""",
+}
+
+
+def finding_for(src: str, name: str = "M") -> Finding:
+    f = finding(src)
+    f.evidence = {"name": name}
+    return f
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(ACROSS))
+def test_across_functions_keeps_outputs(case, tmp_path):
+    src = ACROSS[case]
+    (cand,) = SparseRewriter().propose(src, finding_for(src), None)
+    assert "lil_array" in cand.new and "M = M.tocsr()" in cand.new
+    assert np.allclose(run(cand.new, tmp_path), run(src, tmp_path), rtol=1e-6, atol=0)
+
+
+def test_across_functions_edits_every_function_on_the_path():
+    src = ACROSS["alloc_fill_use_in_three_functions"]
+    (cand,) = SparseRewriter().propose(src, finding_for(src), None)
+    assert "return scipy.sparse.lil_array((n, n))" in cand.new
+    assert cand.new.index("M = M.tocsr()") > cand.new.index("fill(M, 50)")
+    assert "allocate -> main -> fill -> apply" in cand.description
+
+
+ACROSS_DECLINES = {
+    "other_caller_of_rewritten_solve": (ASSEMBLE + """
+def solve(M, b):
+    return np.linalg.solve(M, b)
+
+
+M = assemble(30)  # <-
+b = np.ones(30)
+print(solve(M, b).sum(), solve(np.eye(30), b).sum())
+""", "also called at line"),
+    "escapes_into_a_library": (ASSEMBLE + """
+import scipy.linalg
+
+M = assemble(30)  # <-
+print(scipy.linalg.expm(M).sum())
+""", "not known to accept a sparse array"),
+    "result_not_bound": (ASSEMBLE + """
+M = assemble(30)  # <-
+b = np.ones(30)
+print(np.linalg.solve(M, b).sum(), assemble(5).sum())
+""", "is not bound to a name"),
+    "function_passed_around": (ASSEMBLE + """
+build = assemble
+M = assemble(30)  # <-
+print((M @ np.ones(30)).sum())
+""", "passed around"),
+    "filled_after_conversion": (ASSEMBLE + """
+M = assemble(30)  # <-
+M[0, 0] = 5.0
+print((M @ np.ones(30)).sum())
+""", "`M` is used as `M[0, 0]`"),
+    "several_callers_of_the_user": (ASSEMBLE + """
+def power(M, x):
+    return M @ x  # <-
+
+
+print(power(assemble(30), np.ones(30)).sum(), power(np.eye(3), np.ones(3)).sum())
+""", "which has 2 callers"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACROSS_DECLINES))
+def test_across_functions_declines(case):
+    src, reason = ACROSS_DECLINES[case]
+    with pytest.raises(Decline) as declined:
+        SparseRewriter().propose(src, finding_for(src), None)
+    assert reason in str(declined.value)
+
+
+def test_recursive_assembler_declines():
+    src = """
+import numpy as np
+
+
+def assemble(n):
+    M = np.zeros((4, 4))
+    for i in range(4):
+        M[i, i] = n + (assemble(n - 1)[0, 0] if n else 0.0)
+    return M
+
+
+M = assemble(3)  # <-
+print((M @ np.ones(4)).sum())
+"""
+    with pytest.raises(Decline, match="calls itself"):
+        SparseRewriter().propose(src, finding_for(src), None)

@@ -3,21 +3,24 @@
 `A = np.load("x.npy")` becomes `np.load("x.npy", mmap_mode="r")` when `A` (and every view or alias of
 it) is only read, or `mmap_mode="c"` (copy-on-write: writes stay in memory, the file is untouched) when
 it is written. `np.fromfile(path, dtype, count, offset=k)` becomes `np.memmap(path, dtype=..., mode=...,
-offset=k, shape=(count,))`. Declines when the array is returned, passed to code it cannot follow,
-printed, saved, or its file is written by the script; for `.npz` or a path it cannot tell; and for text
+offset=k, shape=(count,))`. The array is followed through the script's own functions: into the
+functions it is passed to and, when a loader function returns it, to every caller's use of the result.
+Declines when the array reaches code it cannot follow (a library, a caller that does not bind the
+result), is printed or saved, or its file is written by the script; for `.npz` or a path it cannot tell; and for text
 formats, where it says how to convert the file once to `.npy`.
 """
 
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from optadvise import examples
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, call_args, candidate, expr, finish, uses_through
+from optadvise.rewriters.cst import SAVE_FUNCS, Edits, Tree, Use, call_args, candidate, expr, finish, uses_through
+from optadvise.rewriters.cst.calls import enclosing_function
+from optadvise.rewriters.cst.flow import uses_of_result
 
 LOADS = {"numpy.load", "numpy.fromfile"}
 TEXT = {"numpy.loadtxt": "numpy", "numpy.genfromtxt": "numpy", "pandas.read_csv": "pandas",
@@ -68,6 +71,45 @@ def load():
     return a
 ''',
             "returned"),
+        examples.Rewrite(
+            "large-in-ram-load",
+            '''import numpy as np
+
+
+def load():
+    return np.load("frames.npy")  # <-
+
+
+def main():
+    frames = load()
+    print(frames[0].mean())
+''',
+            '''import numpy as np
+
+
+def load():
+    return np.load("frames.npy", mmap_mode="r")  # <-
+
+
+def main():
+    frames = load()
+    print(frames[0].mean())
+'''),
+        examples.Decline(
+            "large-in-ram-load",
+            '''import numpy as np
+import scipy.ndimage
+
+
+def load():
+    return np.load("frames.npy")  # <-
+
+
+def main():
+    frames = load()
+    print(scipy.ndimage.median(frames))
+''',
+            "passed to `scipy.ndimage.median`"),
         examples.Decline(
             "large-in-ram-load",
             '''import numpy as np
@@ -88,18 +130,24 @@ print(x.sum())
         call = calls[0]
         api = tree.resolve(call.func)
         if api in TEXT:
-            raise Decline(_text_advice(tree, call, api))  # type: ignore[arg-type]
+            raise Decline(_text_advice(tree, call, api))
         assign = tree.parent.get(call)
-        if not m.matches(assign, m.Assign(targets=[m.AssignTarget(m.Name())])):
+        if isinstance(assign, cst.Return):  # a loader function: follow what its callers do with the array
+            fn = enclosing_function(tree, call)
+            name, uses = f"the array `{fn.name.value if fn else '?'}` returns", uses_of_result(tree, call)
+        elif isinstance(assign, cst.Assign) and len(assign.targets) == 1 \
+                and isinstance(assign.targets[0].target, cst.Name):
+            var = assign.targets[0].target.value
+            name, uses = f"`{var}`", uses_through(tree, tree.scope_of(st), var, returns=True)
+        else:
             raise Decline("the loaded array is not bound to a single name")
-        name = assign.targets[0].target.value  # type: ignore[union-attr]
         pos, kw = call_args(call)
         path = pos[0].value if pos else (kw["file"].value if "file" in kw else None)
         if path is None:
             raise Decline("the load call has no path argument")
         ev_path = str((finding.evidence or {}).get("path", ""))
         _check_path(tree, path, ev_path, ".npy" if api == "numpy.load" else "")
-        mode = _mode(tree, tree.scope_of(st), name)
+        mode = _mode(name, uses)
         _file_not_written(tree, path)
         edits = Edits()
         if api == "numpy.load":
@@ -108,10 +156,10 @@ print(x.sum())
             if set(kw) - LOAD_OPTIONS or _truthy(kw.get("allow_pickle")):
                 raise Decline("np.load is called with allow_pickle or other options; not rewritten")
             new_call = expr(f'{tree.code(call)[:-1].rstrip().rstrip(",")}, mmap_mode="{mode}")', tree)
-            desc = f'np.load(..., mmap_mode="{mode}") for `{name}`'
+            desc = f'np.load(..., mmap_mode="{mode}") for {name}'
         else:
             new_call = _memmap_call(tree, pos, kw, mode, edits)
-            desc = f'np.memmap(..., mode="{mode}") instead of np.fromfile for `{name}`'
+            desc = f'np.memmap(..., mode="{mode}") instead of np.fromfile for {name}'
         edits.replace[id(call)] = new_call
         new = finish(tree, edits)
         return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile, mode))]
@@ -135,15 +183,14 @@ def _check_path(tree: Tree, path: cst.BaseExpression, ev_path: str, suffix: str)
         raise Decline(f"cannot tell that `{tree.code(path)}` names a {suffix or 'binary'} file")
 
 
-def _mode(tree: Tree, scope: cst.CSTNode, name: str) -> str:
-    uses = uses_through(tree, scope, name)
+def _mode(name: str, uses: list[Use]) -> str:
     for u in uses:
         if u.kind == "save":
-            raise Decline(f"`{name}` is saved ({u.detail}); writing a mapped file back is not rewritten")
+            raise Decline(f"{name} is saved ({u.detail}); writing a mapped file back is not rewritten")
         if u.kind == "show":
-            raise Decline(f"`{name}` itself is shown ({u.detail}); a memmap prints differently")
+            raise Decline(f"{name} itself is shown ({u.detail}); a memmap prints differently")
         if u.kind in ("return", "escape"):
-            raise Decline(f"`{name}` is {u.detail}; what happens to it there is not followed")
+            raise Decline(f"{name} is {u.detail}; what happens to it there is not followed")
     return "c" if any(u.kind == "write" for u in uses) else "r"
 
 

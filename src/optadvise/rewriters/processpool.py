@@ -3,7 +3,10 @@
 Two shapes are rewritten:
 - `ThreadPoolExecutor(...)` whose `submit`/`map` calls all hand it a top-level function of this script
   becomes `ProcessPoolExecutor(...)` (the user's `max_workers` kept; otherwise `os.cpu_count()`, the
-  process pool's default).
+  process pool's default); `multiprocessing.pool.ThreadPool` becomes `multiprocessing.pool.Pool`
+  (`map`, `starmap`, `imap`, `apply_async` ...). Any number of iterables (`*zip(*pairs)` included) is
+  kept; the pool may be handed to the script's own functions, and the worker may be a parameter whose
+  every caller passes a top-level function.
 - a list of `threading.Thread(target=worker, args=(..., out, slot))` (built by a comprehension or an
   append loop, then started and joined) whose worker ends with `out[slot] = value`: the worker is made
   to return `value` and the threads become `pool.submit` jobs whose results fill the same container.
@@ -16,6 +19,7 @@ functions and imports, and never mutates its arguments; the pool must run under 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -25,13 +29,20 @@ from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
+from optadvise.rewriters.cst.calls import argument, callers, names_in, parameter
+from optadvise.rewriters.cst.tree import Scope
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
+MP_THREAD_POOLS = {"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
+EXECUTOR_CALLS = {"submit", "map"}
+MP_CALLS = {"map", "starmap", "imap", "imap_unordered", "apply", "apply_async", "map_async", "starmap_async"}
+MP_OTHERS = {"close", "join", "terminate"}
 THREADS = {"threading.Thread"}
 BUILTINS = set(dir(builtins))
 SAFE_PARAM_USES = {"read", "rebind", "return", "show"}
 _NAME = m.Name("__name__")
-_MAIN = m.MatchIfTrue(lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
+_MAIN: m.MatchIfTrue[cst.BaseExpression] = m.MatchIfTrue(
+    lambda s: isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__")
 MAIN_GUARD = m.If(test=m.Comparison(_NAME, [m.ComparisonTarget(m.Equal(), _MAIN)])
                   | m.Comparison(_MAIN, [m.ComparisonTarget(m.Equal(), _NAME)]))
 
@@ -112,6 +123,62 @@ if __name__ == "__main__":
             out[slot] = job.result()
     print(out)
 '''),
+        examples.Rewrite(
+            "cpu-bound-threading",
+            '''from multiprocessing.pool import ThreadPool
+
+
+def work(lo, hi):
+    s = 0
+    for k in range(lo, hi):
+        s += k * k
+    return s
+
+
+def in_parallel(worker, jobs):
+    with ThreadPool(4) as pool:  # <-
+        return pool.starmap(worker, jobs)
+
+
+if __name__ == "__main__":
+    print(in_parallel(work, [(0, 10), (10, 20)]))
+''',
+            '''from multiprocessing.pool import Pool
+
+
+def work(lo, hi):
+    s = 0
+    for k in range(lo, hi):
+        s += k * k
+    return s
+
+
+def in_parallel(worker, jobs):
+    with Pool(4) as pool:  # <-
+        return pool.starmap(worker, jobs)
+
+
+if __name__ == "__main__":
+    print(in_parallel(work, [(0, 10), (10, 20)]))
+'''),
+        examples.Decline(
+            "cpu-bound-threading",
+            '''from concurrent.futures import ThreadPoolExecutor
+
+
+def work(lo, hi):
+    return sum(range(lo, hi))
+
+
+def run_all(pool, pairs):
+    return list(pool.map(work, *zip(*pairs)))
+
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(4) as pool:  # <-
+        print(run_all(pool, [(0, 10)]), pool.map(lambda x: x, [1]))
+''',
+            "lambda"),
         examples.Decline(
             "cpu-bound-threading",
             '''from concurrent.futures import ThreadPoolExecutor
@@ -154,7 +221,7 @@ if __name__ == "__main__":
         tree = Tree(source)
         st = tree.statement_at(finding.lineno)
         calls = [n for n in tree.walk(st) if isinstance(n, cst.Call)]
-        pools = [c for c in calls if tree.resolve(c.func) in THREAD_POOLS]
+        pools = [c for c in calls if tree.resolve(c.func) in THREAD_POOLS | MP_THREAD_POOLS]
         threads = [c for c in calls if tree.resolve(c.func) in THREADS]
         if not pools and not threads:
             raise Decline(f"no ThreadPoolExecutor or threading.Thread at line {finding.lineno}")
@@ -231,7 +298,7 @@ def _module_values(tree: Tree) -> dict[str, list[cst.BaseExpression | None]]:
                 targets = [t.target for t in b.targets] if isinstance(b, cst.Assign) else [b.target]
                 for t in targets:
                     single = isinstance(t, cst.Name)
-                    for name in tree.stores(t) if not single else {t.value}:
+                    for name in {t.value} if isinstance(t, cst.Name) else tree.stores(t):
                         out.setdefault(name, []).append(b.value if single else None)
         if not isinstance(s, cst.SimpleStatementLine) and not _is_main_guard(s):
             for name in tree.stores(s) if not isinstance(s, (cst.FunctionDef, cst.ClassDef)) else ():
@@ -252,6 +319,13 @@ def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
     funcs = tree.module_functions()
     name = worker.value
     scope = tree.scope_of(caller)
+    if isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params} \
+            and not any(isinstance(tree.parent.get(n), cst.AssignTarget) for n in tree.name_nodes(scope, name)):
+        calls = callers(tree, scope.name.value)  # the worker is a parameter: check what each caller passes
+        if not calls:
+            raise Decline(f"the worker `{name}` is a parameter of `{scope.name.value}`, which nothing calls")
+        defs = {_check_worker(tree, c, argument(tree, scope, c, name)) for c in calls}
+        return defs.pop()
     if name not in funcs or (scope is not tree.module and name in tree.stores(scope)):
         raise Decline(f"the worker `{name}` is not a function defined at the top of this script "
                       "(a closure, nested function or import cannot be checked or pickled by name)")
@@ -305,7 +379,7 @@ def _loads(tree: Tree, fn: cst.FunctionDef) -> list[cst.Name]:
     return out
 
 
-def _no_lambdas(tree: Tree, nodes: list[cst.CSTNode]) -> None:
+def _no_lambdas(tree: Tree, nodes: Sequence[cst.CSTNode]) -> None:
     for node in nodes:
         if any(isinstance(n, cst.Lambda) for n in tree.walk(node)):
             raise Decline("a lambda is passed to the worker; it cannot be pickled to another process")
@@ -315,9 +389,10 @@ def _no_lambdas(tree: Tree, nodes: list[cst.CSTNode]) -> None:
 
 
 def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
+    mp = tree.resolve(call.func) in MP_THREAD_POOLS
     pos, kw = call_args(call)
-    if set(kw) - {"max_workers"} or len(pos) > 1:
-        raise Decline("ThreadPoolExecutor options other than max_workers have no process equivalent here")
+    if set(kw) - {"processes" if mp else "max_workers"} or len(pos) > 1:
+        raise Decline(f"{tree.code(call.func)} options other than its size have no process equivalent here")
     holder = tree.parent.get(call)
     if isinstance(holder, cst.WithItem) and isinstance(holder.asname, cst.AsName) \
             and isinstance(holder.asname.name, cst.Name):
@@ -328,46 +403,67 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
     else:
         raise Decline("the executor is not bound to a name (`with ... as pool` or `pool = ...`)")
     scope = tree.scope_of(call)
-    workers = 0
-    for n in tree.name_nodes(scope, pool):
-        p = tree.parent.get(n)
-        if isinstance(p, (cst.AsName, cst.AssignTarget)):
-            continue
-        if tree.nested_scope(n, scope):
-            raise Decline(f"the executor `{pool}` is used inside a nested function")
-        meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
-        use = tree.parent.get(p)
-        if meth == "shutdown" or (meth in ("submit", "map") and isinstance(use, cst.Call) and use.func is p):
-            if meth != "shutdown":
-                args, _ = call_args(use)  # type: ignore[arg-type]
-                if not args:
-                    raise Decline(f"`{pool}.{meth}` without a worker")
-                _check_worker(tree, use, args[0].value)
-                _no_lambdas(tree, [a.value for a in use.args[1:]])  # type: ignore[union-attr]
-                workers += 1
-            continue
-        raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
-    if not workers:
+    if not _pool_uses(tree, scope, pool, MP_CALLS if mp else EXECUTOR_CALLS, MP_OTHERS if mp else {"shutdown"}, 0):
         raise Decline(f"no `{pool}.submit`/`{pool}.map` calls to follow")
     edits = Edits()
+    new = "Pool" if mp else "ProcessPoolExecutor"
     if isinstance(call.func, cst.Attribute):
-        edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name("ProcessPoolExecutor"))
+        if mp and tree.resolve(call.func) == "multiprocessing.dummy.Pool":
+            raise Decline("multiprocessing.dummy.Pool: import multiprocessing.Pool to run it in processes")
+        edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name(new))
     else:
-        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits))
-        edits.remove_unused_import("concurrent.futures", tree.code(call.func))
+        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits, mp))
+        edits.remove_unused_import("multiprocessing.pool" if mp else "concurrent.futures", tree.code(call.func))
     size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
-    return finish(tree, edits), f"ThreadPoolExecutor -> ProcessPoolExecutor{size}"
+    return finish(tree, edits), f"{tree.code(call.func)} -> {new}{size}"
 
 
-def _process_pool_name(tree: Tree, edits: Edits) -> str:
-    bound = tree.aliases.get("ProcessPoolExecutor")
+def _pool_uses(tree: Tree, scope: Scope, pool: str, calls: set[str], others: set[str], depth: int) -> int:
+    """Check every use of the pool: worker calls (whose workers must be safe), the pool's other methods,
+    or a hand-over to one of the script's functions (followed); returns how many worker calls."""
+    workers = 0
+    for n in names_in(tree, scope, pool):
+        p = tree.parent[n]
+        if isinstance(p, (cst.AsName, cst.AssignTarget)):
+            continue
+        meth = p.attr.value if isinstance(p, cst.Attribute) and p.value is n else None
+        use = tree.parent[p]
+        if meth in others or (meth in calls and isinstance(use, cst.Call) and use.func is p):
+            if meth in calls and isinstance(use, cst.Call):
+                _check_pool_call(tree, use, f"{pool}.{meth}")
+                workers += 1
+            continue
+        fn = tree.module_functions().get(tree.code(use.func)) if isinstance(p, cst.Arg) and isinstance(
+            use, cst.Call) else None
+        if fn is not None and depth < 4 and isinstance(use, cst.Call) and isinstance(p, cst.Arg):
+            workers += _pool_uses(tree, fn, parameter(fn, use, p), calls, others, depth + 1)
+            continue
+        if isinstance(p, cst.Arg) and isinstance(use, cst.Call):
+            raise Decline(f"the executor `{pool}` is passed to `{tree.code(use.func)}` at line {tree.line(n)}, "
+                          "which is not a function of this script")
+        raise Decline(f"the executor `{pool}` is used as `{tree.code(p)}` at line {tree.line(n)}")
+    return workers
+
+
+def _check_pool_call(tree: Tree, use: cst.Call, what: str) -> None:
+    """`pool.map(worker, *iterables)`: the worker (first, named) must be safe; no lambdas in the rest."""
+    first = use.args[0] if use.args else None
+    if first is None or first.star or first.keyword is not None:
+        raise Decline(f"`{what}` without a worker as its first positional argument")
+    _check_worker(tree, use, first.value)
+    _no_lambdas(tree, [a.value for a in use.args[1:]])
+
+
+def _process_pool_name(tree: Tree, edits: Edits, mp: bool = False) -> str:
+    name, module = ("Pool", "multiprocessing.pool") if mp else ("ProcessPoolExecutor", "concurrent.futures")
+    bound = tree.aliases.get(name)
     if bound is None:
-        if "ProcessPoolExecutor" in tree.stores(tree.module):
-            raise Decline("the name ProcessPoolExecutor is already used for something else")
-        edits.add_import("concurrent.futures", "ProcessPoolExecutor")
-    elif bound not in ("concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"):
-        raise Decline("the name ProcessPoolExecutor is already used for something else")
-    return "ProcessPoolExecutor"
+        if name in tree.stores(tree.module):
+            raise Decline(f"the name {name} is already used for something else")
+        edits.add_import(module, name)
+    elif bound not in (f"{module}.{name}", "concurrent.futures.process.ProcessPoolExecutor"):
+        raise Decline(f"the name {name} is already used for something else")
+    return name
 
 
 # ----------------------------------------------------------------------------------------- threads
@@ -401,21 +497,22 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     worker_def = tree.module_functions().get(kw["target"].value.value) \
         if isinstance(kw["target"].value, cst.Name) else None
     if worker_def is None:
-        _check_worker(tree, call, kw["target"].value)  # raises with the reason
-    store, out_p, idx_ps = _final_store(tree, worker_def)  # type: ignore[arg-type]
-    params = [p.name.value for p in worker_def.params.params]  # type: ignore[union-attr]
+        _check_worker(tree, call, kw["target"].value)  # raises with the reason, or:
+        raise Decline("the thread's target is handed in as a parameter; only a named function is rewritten")
+    store, out_p, idx_ps = _final_store(tree, worker_def)
+    params = [p.name.value for p in worker_def.params.params]
     if len(targs) != len(params):
         raise Decline("the thread's args do not match the worker's parameters one to one")
     target = store.body[0].targets[0].target  # type: ignore[attr-defined]
     drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, target) for n in tree.name_nodes(
-        worker_def.body, p))}  # type: ignore[union-attr]
+        worker_def.body, p))}
     _check_worker(tree, call, kw["target"].value, skip=drop)
     _no_lambdas(tree, targs)
-    return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,  # type: ignore[arg-type]
+    return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,
                             comp_for, stmts, scope)
 
 
-def _thread_list(tree: Tree, call: cst.Call):  # type: ignore[no-untyped-def]
+def _thread_list(tree: Tree, call: cst.Call):
     """(list name, 'for ... in ...' text, creating statements, started-in-loop) or Decline."""
     p = tree.parent.get(call)
     if isinstance(p, cst.ListComp) and p.elt is call:
@@ -493,7 +590,8 @@ def _final_store(tree: Tree, fn: cst.FunctionDef) -> tuple[cst.SimpleStatementLi
         raise Decline(f"`{fn.name.value}` uses `{out_p}` before its final store")
     if any(isinstance(n, (cst.Return, cst.Yield)) for n in tree.walk(fn.body)):
         raise Decline(f"`{fn.name.value}` has return/yield statements; its store may be skipped")
-    idx = [e.slice.value.value for e in target.slice]  # type: ignore[union-attr]
+    idx = [e.slice.value.value for e in target.slice
+           if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)]  # all, as checked above
     return last, out_p, idx
 
 
@@ -505,7 +603,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     edits.remove_unused_import("threading")
     only_use = len(tree.name_nodes(tree.module, fn.name.value)) == 1
     new_name = fn.name.value if only_use else tree.fresh(f"{fn.name.value}_result")
-    value = store.body[0].value  # type: ignore[union-attr]
+    value = cst.ensure_type(store.body[0], cst.Assign).value
     ret = store.with_changes(body=[cst.Return(value=value)])
     kept = [p for p in fn.params.params if p.name.value not in drop]
     if kept:
@@ -524,7 +622,8 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
     comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
     ppe = _process_pool_name(tree, edits)
-    if isinstance(by_param[out_p], cst.Name) and by_param[out_p].value not in comp_vars:  # type: ignore[union-attr]
+    out_node = by_param[out_p]
+    if isinstance(out_node, cst.Name) and out_node.value not in comp_vars:
         job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
     else:
         ovar = tree.fresh("out", scope)

@@ -8,7 +8,7 @@ from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import Finding, GilStat, Profile, ThreadStat
 from optadvise.rules.base import Rule, Site
 from optadvise.rules.facts import facts, thread
-from optadvise.rules.index import ModuleIndex
+from optadvise.rules.index import Call, ModuleIndex
 
 # Calls that make a worker wait rather than compute: such threads are not flagged statically.
 WAITING = ("time.sleep", "open", "requests.", "urllib.", "socket.", "subprocess.", "input",
@@ -21,6 +21,9 @@ GIL_BOUND = (0.6, 1.3)
 GIL_BOUND_PURE_LOOP = (0.25, 1.3)
 GIL_IN_TARGET = 0.4  # py-spy: the worker holds the GIL at least this share of the threads' wall time
 GIL_FREE = 0.1  # py-spy: below this share the workers wait or run GIL-free native code
+MP_THREAD_POOLS = ("multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool")
+POOL_METHODS = ("map", "starmap", "imap", "imap_unordered", "apply", "apply_async", "map_async", "starmap_async")
+MP_POOL_FILE = "multiprocessing/pool.py"
 _THREADS = ("import threading\n{imports}def work(n):\n{body}"
             "threads = [threading.Thread(target=work, args=(10**6,)) for _ in range(4)]  # <-\n"
             "for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n")
@@ -87,6 +90,11 @@ class CpuBoundThreading(Rule):
                 "    for k in range(n):\n        s += k\n    return s\n"
                 "with ThreadPoolExecutor(4) as pool:  # <-\n    r = list(pool.map(work, [10] * 4))\n",
                 fixes=("processpool",)),
+        # multiprocessing's ThreadPool, the worker handed in by the caller
+        Invalid("from multiprocessing.pool import ThreadPool\ndef work(lo, hi):\n    s = 0\n"
+                "    for k in range(lo, hi):\n        s += k\n    return s\n"
+                "def run(fn, jobs):\n    with ThreadPool(4) as pool:  # <-\n        return pool.starmap(fn, jobs)\n"
+                "run(work, [(0, 10)] * 4)\n", fixes=("processpool",)),
     )
     MEASURED = (
         # four workers, 0.5 CPU-seconds each over 2 s: one CPU-second per wall-second, the GIL's mark
@@ -118,11 +126,12 @@ class CpuBoundThreading(Rule):
             if call.name == "threading.Thread":
                 target = next((k.value for k in call.node.keywords if k.arg == "target"), None)
                 api = "threading.Thread"
-            elif isinstance(func, ast.Attribute) and func.attr in ("submit", "map") \
-                    and isinstance(func.value, ast.Name) and func.value.id in executors and call.node.args:
-                target = call.node.args[0]
-                api = "ThreadPoolExecutor." + func.attr
-                where = executors[func.value.id]
+            pool = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            if call.name != "threading.Thread" and isinstance(func, ast.Attribute) and pool in executors \
+                    and call.node.args and func.attr in _methods(index, executors[pool]):
+                target = _passed_in(index, call, call.node.args[0])
+                api = f"{_pool_kind(index, executors[pool])}.{func.attr}"
+                where = executors[pool]
             if not isinstance(target, ast.Name):
                 continue
             scope = index.scopes.get(target.id)
@@ -138,7 +147,9 @@ class CpuBoundThreading(Rule):
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
-        threads = [t for t in profile.threads if t.target.rsplit(".", 1)[-1] == site.detail["target"]]
+        pooled = site.detail["api"].startswith("ThreadPool.")  # its threads all run the pool's `worker`
+        threads = [t for t in profile.threads if t.target.rsplit(".", 1)[-1] == site.detail["target"]
+                   or pooled and t.target == "worker" and t.filename.endswith(MP_POOL_FILE)]
         if len(threads) < 2:
             return None
         ratio, wall, cpu = gil_ratio(threads)
@@ -179,17 +190,43 @@ def _executor_names(index: ModuleIndex) -> dict[str, ast.Call]:
     """Names bound to a ThreadPoolExecutor (`with ThreadPoolExecutor() as pool`, `pool = ...`),
     each with the call that created it."""
     names: dict[str, ast.Call] = {}
-    if not index.imports("concurrent.futures"):
+    if not index.imports("concurrent.futures") and not index.imports("multiprocessing"):
         return names
     for node in ast.walk(index.tree):
         if isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call) \
-                and (index.resolve(node.context_expr.func) or "").endswith("ThreadPoolExecutor") \
-                and isinstance(node.optional_vars, ast.Name):
+                and _pool_kind(index, node.context_expr) and isinstance(node.optional_vars, ast.Name):
             names[node.optional_vars.id] = node.context_expr
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
-                and (index.resolve(node.value.func) or "").endswith("ThreadPoolExecutor"):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _pool_kind(index, node.value):
             names.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
     return names
+
+
+def _pool_kind(index: ModuleIndex, call: ast.Call) -> str:
+    """"ThreadPoolExecutor", "ThreadPool" (multiprocessing's thread pool) or "" for another call."""
+    name = index.resolve(call.func) or ""
+    if name.endswith("ThreadPoolExecutor"):
+        return "ThreadPoolExecutor"
+    return "ThreadPool" if name in MP_THREAD_POOLS else ""
+
+
+def _methods(index: ModuleIndex, pool: ast.Call) -> tuple[str, ...]:
+    return POOL_METHODS if _pool_kind(index, pool) == "ThreadPool" else ("submit", "map")
+
+
+def _passed_in(index: ModuleIndex, call: Call, worker: ast.expr) -> ast.expr:
+    """The worker, or when it is a parameter of the enclosing function, the function its callers pass."""
+    scope = index.scopes.get(call.function)
+    if not (isinstance(worker, ast.Name) and scope is not None and worker.id in scope.params):
+        return worker
+    k = scope.params.index(worker.id)
+    name = call.function.rsplit(".", 1)[-1]
+    for c in index.calls:
+        if isinstance(c.node.func, ast.Name) and c.node.func.id == name:
+            arg = c.node.args[k] if k < len(c.node.args) else next(
+                (kw.value for kw in c.node.keywords if kw.arg == worker.id), None)
+            if isinstance(arg, ast.Name):
+                return arg
+    return worker
 
 
 def _cpu_loop(index: ModuleIndex, fn: ast.FunctionDef) -> bool:

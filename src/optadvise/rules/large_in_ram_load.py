@@ -15,6 +15,8 @@ MIN_BYTES_SLICED = 256 * 2**20  # a load only sliced afterwards is flagged from 
 MIN_RAM_FRACTION = 0.25  # any load this large a share of RAM is flagged
 _FEW_ROWS = ("import numpy as np\nframes = np.load('frames.npy')  # <-\n"
              "print(frames[0].sum() + frames[100].sum() + frames[2300].sum())\n")
+_LOADER = ("import numpy as np\ndef load():\n    return np.load('frames.npy')  # <-\n"
+           "def first(stack):\n    return stack[0].mean()\nframes = load()\nprint(first(frames))\n")
 _WHOLE = "import numpy as np\nframes = np.load('frames.npy')\nprint(frames.sum())\n"
 _READ = "with open('big.txt') as fh:\n    text = fh.read()  # <-\nprint(len(text.split()))\n"
 
@@ -71,6 +73,9 @@ class LargeInRamLoad(Rule):
         # 300 MiB read of which three rows are used: memory-map it
         Measured(_FEW_ROWS, facts(loads=(load("numpy.load", 2, "frames.npy", 300 * MIB, 0.4),)),
                  evidence={"api": "numpy.load", "only_sliced": True, "mb": 300.0}),
+        # the same, through a loader function whose caller hands the array to a function that slices it
+        Measured(_LOADER, facts(loads=(load("numpy.load", 3, "frames.npy", 300 * MIB, 0.4),)),
+                 evidence={"api": "numpy.load", "only_sliced": True, "mb": 300.0}),
         # a 6 GiB text read on a 16 GiB machine: flagged, though no rewrite applies to a read
         Measured(_READ, facts(loads=(load("open", 2, "big.txt", 6 * GIB, 9.0),), wall_s=10.0),
                  evidence={"api": "read", "ram_fraction": 0.375}),
@@ -101,7 +106,8 @@ class LargeInRamLoad(Rule):
                     isinstance(k.value, ast.Constant) and k.value.value == "") for k in node.keywords):
                 api = "numpy.fromfile(sep=...)"  # a text parse: no memory map for that
             target = _assigned_name(index, node)
-            sliced = target is not None and _only_sliced(index, call.function, target, node)
+            sliced = _only_sliced(index, call.function, target, node.lineno) if target is not None \
+                else isinstance(index.parents.get(node), ast.Return) and _callers_slice(index, call.function, 0)
             sites.append(Site(
                 lineno=node.lineno, end_lineno=node.end_lineno or node.lineno, col=node.col_offset,
                 function=call.function,
@@ -183,12 +189,33 @@ def _assigned_name(index: ModuleIndex, call: ast.Call) -> str | None:
     return None
 
 
-def _only_sliced(index: ModuleIndex, function: str, name: str, load: ast.Call) -> bool:
-    """Every later use of `name` in its scope is an index or slice (`a[k]`, `a[:, 3]`)."""
+def _only_sliced(index: ModuleIndex, function: str, name: str, after: int, depth: int = 0) -> bool:
+    """Every later use of `name` in its scope is an index or slice (`a[k]`, `a[:, 3]`), or hands it to
+    a function of the script that only slices it, or returns it to callers that only slice it."""
     scope_node = index.scopes[function].node
     uses = [n for n in ast.walk(scope_node) if isinstance(n, ast.Name) and n.id == name
-            and isinstance(n.ctx, ast.Load) and n.lineno >= load.lineno]
-    if not uses:
+            and isinstance(n.ctx, ast.Load) and n.lineno >= after]
+    if not uses or depth > 3:
         return False
-    parents = [index.parents.get(u) for u in uses]
-    return all(isinstance(p, ast.Subscript) and p.value is u for p, u in zip(parents, uses))
+    for u in uses:
+        parent = index.parents.get(u)
+        if isinstance(parent, ast.Subscript) and parent.value is u:
+            continue
+        call = parent
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in index.scopes \
+                and u in call.args and call.args.index(u) < len(index.scopes[call.func.id].params):
+            param = index.scopes[call.func.id].params[call.args.index(u)]
+            if _only_sliced(index, call.func.id, param, 0, depth + 1):
+                continue
+        if isinstance(parent, ast.Return) and _callers_slice(index, function, depth + 1):
+            continue
+        return False
+    return True
+
+
+def _callers_slice(index: ModuleIndex, function: str, depth: int) -> bool:
+    """Every caller of `function` binds its result to a name that it then only slices."""
+    calls = [c for c in index.calls if isinstance(c.node.func, ast.Name) and c.node.func.id == function]
+    names = [(c, _assigned_name(index, c.node)) for c in calls]
+    return bool(calls) and depth <= 3 and all(
+        n is not None and _only_sliced(index, c.function, n, c.node.lineno, depth) for c, n in names)

@@ -52,7 +52,7 @@ class Edits(cst.CSTTransformer):
             self.add_import(module)
         return f"{module}.{attr}"
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+    def on_leave(self, original_node, updated_node):
         key = id(original_node)
         out = updated_node
         if key in self.replace:

@@ -1,8 +1,8 @@
 """Value flow: how each use of a name treats the value it holds (read, written, aliased, escaping ...).
 
 `use_of` classifies one use, following views (`a.T`, `a.reshape(...)`, `np.asarray(a)`) to the
-use that decides; `uses_through` collects every use of a name in a scope, following aliases and the
-module-level functions it is passed to.
+use that decides; `uses_through` collects every use of a name in a scope, following aliases, the
+module-level functions it is passed to and (on request) the callers it is returned to.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst.calls import callers, enclosing_function, names_in, result_holder, returned_at
 from optadvise.rewriters.cst.tree import Tree
 
 VIEW_ATTRS = {"T", "mT", "real", "imag", "flat"}
@@ -147,13 +149,14 @@ def _target_names(target: cst.BaseExpression) -> list[str] | None:
         return [target.value]
     if isinstance(target, (cst.Tuple, cst.List)) and all(
             isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements):
-        return [el.value.value for el in target.elements]  # type: ignore[union-attr]
+        return [el.value.value for el in target.elements if isinstance(el.value, cst.Name)]
     return None
 
 
 def uses_through(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
-                 seen: set[tuple[str, int]] | None = None) -> list[Use]:
-    """All uses of `name` in `scope`, following aliases and module-level functions it is passed to."""
+                 seen: set[tuple[str, int]] | None = None, returns: bool = False) -> list[Use]:
+    """All uses of `name` in `scope`, following aliases and module-level functions it is passed to;
+    with `returns`, also what the callers of `scope` do with it when it is returned."""
     seen = set() if seen is None else seen
     out: list[Use] = []
     todo, done = [name], set()
@@ -176,8 +179,30 @@ def uses_through(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
                 if int(idx) < len(params) and (fname, int(idx)) not in seen \
                         and not isinstance(fn.params.star_arg, cst.Param):
                     seen.add((fname, int(idx)))
-                    out.extend(uses_through(tree, fn, params[int(idx)].name.value, depth + 1, seen))
+                    out.extend(uses_through(tree, fn, params[int(idx)].name.value, depth + 1, seen, returns))
                     continue
                 u = Use("escape", n, f"passed to `{fname}` at line {tree.line(n)}")
+            if u.kind == "return" and returns and isinstance(scope, cst.FunctionDef) and depth < 4:
+                out.extend(uses_of_result(tree, n, depth + 1, seen))
+                continue
             out.append(u)
     return out
+
+
+def uses_of_result(tree: Tree, node: cst.CSTNode, depth: int = 0,
+                   seen: set[tuple[str, int]] | None = None) -> list[Use]:
+    """What every caller does with `node`, returned by its module-level function (whole or in a tuple):
+    the uses of the names its callers bind the result to; one escape Use when that cannot be followed."""
+    try:
+        fn = enclosing_function(tree, node)
+        if fn is None or tree.nested_scope(node, fn):
+            raise Decline(f"returned at line {tree.line(node)} from a nested function")
+        index = returned_at(tree, fn, node)
+        holders = [result_holder(tree, c, index) for c in callers(tree, fn.name.value)]
+        for h in holders:
+            names_in(tree, h.scope, h.name)  # declines when a nested function shares the variable
+    except Decline as e:
+        return [Use("escape", node, str(e))]
+    if not holders:
+        return [Use("escape", node, f"returned by `{fn.name.value}`, which nothing calls")]
+    return [u for h in holders for u in uses_through(tree, h.scope, h.name, depth, seen, returns=True)]
