@@ -143,6 +143,15 @@ class GilStat:
 
 
 @dataclass
+class StackSample:
+    """One whole-stack sample: frames outermost-first as "function (file:line)", the thread, its weight."""
+
+    frames: list[str]
+    thread: str
+    weight_s: float
+
+
+@dataclass
 class Profile:
     """Everything one profiled run of a script measured."""
 
@@ -164,6 +173,7 @@ class Profile:
     gpu: str | None = None  # device name when CuPy and a CUDA device are usable
     gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
     line_profile_windows: int = 0  # how many sampled line_profiler windows ran
+    stacks: list[StackSample] = field(default_factory=list)  # whole-stack samples (empty: none taken)
 
 
 # ---------------------------------------------------------------------------------------- diagnose
@@ -345,6 +355,7 @@ class FixReport:
     written: str | None = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # for stderr (a rule that failed), not the report
+    run: ProfileRun | None = None  # the profiled run the findings came from
 
     @property
     def accepted(self) -> list[Attempt]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from optadvise.model import Attempt, FixReport
 from optadvise.report.diff import unified_diff
@@ -14,6 +14,16 @@ from optadvise.report.terminal import Terminal, draw
 
 def render_fix_text(report: FixReport, term: Terminal, apply: bool = False) -> str:
     return draw(lambda console: _render_text(report, apply, console), term)
+
+
+DIFF_STYLE = {"+": "green", "-": "red", "@": "cyan"}
+
+
+def print_diff(console: Console, diff: str) -> None:
+    """Each diff line whole (soft wrap: never cut or broken by the console, whatever its width)."""
+    for line in diff.splitlines():
+        style = "bold" if line.startswith(("+++", "---")) else DIFF_STYLE.get(line[:1], "")
+        console.print(Text(line, style=style), soft_wrap=True)
 
 
 def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
@@ -46,7 +56,7 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
         assert v is not None
         console.print(f"\n[bold]{escape(a.finding.rule)}[/] in [bold]{escape(a.finding.function)}[/] "
                       f"({escape(a.kind)}: {escape(v.candidate.description)}), {v.speedup:.2f}x faster")
-        console.print(Syntax(a.diff, "diff", theme="ansi_dark", background_color="default"))
+        print_diff(console, a.diff)
     if report.attempts:
         table = Table(title="Verdicts", title_justify="left")
         table.add_column("#", justify="right", style="dim")
