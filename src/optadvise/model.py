@@ -22,7 +22,7 @@ MODULE = "<module>"  # the function name given to code at a script's top level
 
 def to_dict(obj: Any) -> Any:
     """A JSON-ready copy of a record (dataclasses become dicts, tuples lists)."""
-    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) and not isinstance(obj, type) else obj
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
@@ -47,7 +47,7 @@ def _revive(hint: Any, value: Any) -> Any:
         return [_revive(args[0], v) for v in value]
     if origin is tuple:
         return tuple(value)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return from_dict(hint, value)
     return value
 
