@@ -27,7 +27,7 @@ h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #ccc;margin-top:1
 table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;vertical-align:top}
 th{border-bottom:1px solid #999}td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.lib td{color:#777}pre,code{font:12.5px/1.35 ui-monospace,monospace;white-space:pre}
-.bar{display:inline-block;height:10px;background:#d9534f;vertical-align:middle}
+td.heat{width:125px}.bar{display:inline-block;height:10px;background:#d9534f;vertical-align:middle}
 .finding{border-left:4px solid #f0ad4e;padding:.3em .8em;margin:.8em 0;background:#fcfaf5}
 .finding.high{border-color:#d9534f}.finding dl{display:grid;grid-template-columns:max-content 1fr;gap:0 1em}
 .finding dt{color:#666}.finding dd{margin:0;font-family:ui-monospace,monospace;font-size:12.5px}
@@ -101,11 +101,10 @@ def call_tree(p: Profile) -> tuple[_Node, str]:
                 child.weight += s.weight_s
                 node = child
         return root, f"{len(p.stacks)} stack samples"
-    for r in hot_rows(p):
-        weight = r.cum_s if r.cum_s is not None else r.own_s
-        root.children[r.name + r.where] = _Node(f"{r.name} ({r.where})", weight, r.own)
+    for r in hot_rows(p):  # own time only: the rows then never overlap
+        root.children[r.name + r.where] = _Node(f"{r.name} ({r.where})", r.own_s, r.own)
     root.weight = max(p.wall_s, sum(c.weight for c in root.children.values()), 1e-9)
-    return root, "no stack samples: the hot-function table, one level"
+    return root, "no stack samples: the hot-function table, own time of each, one level"
 
 
 def _icicle(p: Profile) -> str:
@@ -149,7 +148,8 @@ def _heat(run: ProfileRun, top: int) -> str:
     for f, lines in heat_listings(run, top):
         rows = "".join(
             f'<tr><td class="n muted">{ln.lineno}</td>'
-            f'<td><span class="bar" style="width:{(ln.stat.share if ln.stat else 0) * 120:.0f}px"></span></td>'
+            f'<td class="heat"><span class="bar" style="width:{(ln.stat.share if ln.stat else 0) * 120:.0f}px">'
+            f"</span></td>"
             f'<td class="n">{f"{ln.stat.share:.1%}" if ln.stat else ""}</td>'
             f'<td class="n muted">{ln.stat.hits if ln.stat else ""}</td><td><code>{_e(ln.code)}</code></td></tr>'
             for ln in lines)
