@@ -9,11 +9,13 @@ from rich.text import Text
 
 from optadvise.model import Attempt, FixReport
 from optadvise.report.diff import unified_diff
-from optadvise.report.terminal import Terminal, draw
+from optadvise.report.terminal import Terminal, draw, fit
 
 
 def render_fix_text(report: FixReport, term: Terminal, apply: bool = False) -> str:
-    return draw(lambda console: _render_text(report, apply, console), term)
+    """The report; diff lines are never cut, and output that is not a terminal is as wide as they are."""
+    widest = max((len(line) for a in report.attempts for line in a.diff.splitlines()), default=0)
+    return draw(lambda console: _render_text(report, apply, console), fit(term, widest))
 
 
 DIFF_STYLE = {"+": "green", "-": "red", "@": "cyan"}

@@ -87,7 +87,8 @@ class _Node:
 def call_tree(p: Profile) -> tuple[_Node, str]:
     """The stacks merged by prefix (threads as the first level when there are several), and its source."""
     root = _Node("all")
-    script = p.script
+    script = rel_path(p.script)
+    own: dict[str, bool] = {}  # per distinct frame: is it the script's?
     if p.stacks:
         threads = {s.thread for s in p.stacks}
         for s in p.stacks:
@@ -97,7 +98,9 @@ def call_tree(p: Profile) -> tuple[_Node, str]:
             for frame in path:
                 child = node.children.get(frame)
                 if child is None:
-                    child = node.children[frame] = _Node(frame, own=parse_frame(frame).get("file") == rel_path(script))
+                    if frame not in own:
+                        own[frame] = parse_frame(frame).get("file") == script
+                    child = node.children[frame] = _Node(frame, own=own[frame])
                 child.weight += s.weight_s
                 node = child
         return root, f"{len(p.stacks)} stack samples"

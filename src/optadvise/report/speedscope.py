@@ -6,9 +6,11 @@ gives one profile of the function table, each function a one-frame sample weight
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 from optadvise import __version__
@@ -31,23 +33,23 @@ def speedscope_document(p: Profile) -> dict[str, Any]:
     frames: list[dict[str, Any]] = []
     index: dict[str, int] = {}
 
-    def frame_id(key: str, frame: dict[str, Any]) -> int:
+    def frame_id(key: str, frame: Callable[[], dict[str, Any]]) -> int:
         if key not in index:
             index[key] = len(frames)
-            frames.append(frame)
+            frames.append(frame())
         return index[key]
 
     by_thread: dict[str, tuple[list[list[int]], list[float]]] = {}
     for s in p.stacks:
         samples, weights = by_thread.setdefault(s.thread, ([], []))
-        samples.append([frame_id(f, parse_frame(f)) for f in s.frames])
+        samples.append([frame_id(f, functools.partial(parse_frame, f)) for f in s.frames])
         weights.append(s.weight_s)
     if not by_thread:
         samples, weights = by_thread.setdefault("functions (cProfile own time; no stack samples)", ([], []))
         for f in p.functions:
             if f.own_s > 0:
                 frame = {"name": f.name, **({"file": rel_path(f.filename), "line": f.lineno} if f.filename else {})}
-                samples.append([frame_id(f"{f.name}\0{f.filename}:{f.lineno}", frame)])
+                samples.append([frame_id(f"{f.name}\0{f.filename}:{f.lineno}", lambda frame=frame: frame)])
                 weights.append(f.own_s)
     profiles = [{"type": "sampled", "name": thread, "unit": "seconds", "startValue": 0,
                  "endValue": sum(weights), "samples": samples, "weights": weights}
