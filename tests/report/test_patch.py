@@ -101,8 +101,11 @@ def test_profile_heat_listing_never_cuts_source(term):
 def test_fix_diff_prints_only_a_patch_git_apply_accepts(tmp_path):
     script = repo_with(tmp_path, "slow.py", SLOW)
     before = subprocess.run([sys.executable, "slow.py"], cwd=tmp_path, capture_output=True, text=True).stdout
-    proc = optadvise("fix", "--diff", "slow.py", cwd=tmp_path, timeout=300)
+    proc = optadvise("fix", "--diff", "--html", "fix.html", "slow.py", cwd=tmp_path, timeout=300)
     assert proc.returncode == 1, proc.stderr  # as ruff --diff: 1 when there is a change
+    page = (tmp_path / "fix.html").read_text()
+    assert 'id="icicle"' in page and 'id="rewrites"' in page and "before " in page and "x</b> faster" in page
+    (tmp_path / "fix.html").unlink()
     assert proc.stdout.startswith("--- a/slow.py\n+++ b/slow.py\n@@"), proc.stdout
     assert LONG in proc.stdout  # the context line, whole
     assert_applies(proc.stdout, tmp_path)
