@@ -149,9 +149,16 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ht
               help="A rewrite must be at least this much faster (median of repeated runs).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
               help="Per-run time limit for the script, in seconds.")
+@click.option("--all", "try_all", is_flag=True,
+              help="Verify every candidate of a finding and keep the fastest (default: stop at the first "
+                   "verified one, in the finding's preference order).")
+@click.option("--budget", type=click.FloatRange(min=0.0), default=None,
+              help="Stop trying new candidates after this many seconds (the untried are listed); the "
+                   "final whole-script confirmation still runs.")
 @friendly
 def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, rule: str | None,
-        fmt: str, diff_only: bool, html_file: str | None, min_speedup: float, timeout: float) -> None:
+        fmt: str, diff_only: bool, html_file: str | None, min_speedup: float, timeout: float, try_all: bool,
+        budget: float | None) -> None:
     """Propose rewrites for SCRIPT's hot findings and keep only the verified ones.
 
     Each candidate is re-run and compared with the original: same outputs within the stated
@@ -163,7 +170,8 @@ def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, 
     if diff_only and (apply_ or fmt != "text"):
         raise OptadviseError("--diff prints only the patch: it cannot be combined with --apply or --format")
     report, failure = run_fix(script, list(args), apply=apply_, function=function, rule=rule,
-                              json_mode=(fmt == "json" or diff_only), min_speedup=min_speedup, timeout=timeout)
+                              json_mode=(fmt == "json" or diff_only), min_speedup=min_speedup, timeout=timeout,
+                              try_all=try_all, budget=budget)
     warn(report.warnings)
     if html_file:
         from optadvise.report.html import render_fix_html

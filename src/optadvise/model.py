@@ -73,7 +73,13 @@ class LineStat:
 
 @dataclass
 class FunctionStat:
-    """One function as cProfile saw it; `lines` is filled for the hot functions of the user's code."""
+    """One function of the run; `lines` is filled for the hot functions of the user's code.
+
+    With `sampled` set, `own_s`/`cum_s` come from the wall-clock sampler (every thread, the whole
+    run) and `calls` is scaled from the short windows cProfile was on in (an estimate, at least 1);
+    built-ins (no Python frame to sample) are scaled from those windows too. Without it, all three
+    are exact cProfile figures.
+    """
 
     name: str
     filename: str
@@ -84,6 +90,7 @@ class FunctionStat:
     share: float  # cumulative time as a share of the run, 0..1
     user: bool  # defined in the user's own code (not stdlib / site-packages / optadvise)
     lines: list[LineStat] = field(default_factory=list)
+    sampled: bool = False  # times sampled, calls scaled from cProfile windows (see above)
 
 
 @dataclass
@@ -111,6 +118,30 @@ class ThreadStat:
     lineno: int
     cpu_s: float
     wall_s: float
+
+
+@dataclass
+class StackSample:
+    """One distinct Python stack of one thread, with the wall time the sampler saw it for.
+
+    Frames read `function (file:line)` (qualified name, the function's first line), outermost
+    first, the harness's own frames left out; identical stacks are aggregated.
+    """
+
+    frames: list[str]
+    thread: str  # the thread's name, "MainThread" for the script's main thread
+    weight_s: float
+
+
+@dataclass
+class ChildProcessStat:
+    """Worker processes the script started (multiprocessing, ProcessPoolExecutor): their totals,
+    and the functions submitted to them. The function table covers the script's own process only."""
+
+    processes: int  # started by the script
+    wall_s: float  # sum of their lifetimes, from start to the join that saw them end
+    cpu_s: float  # user + system CPU time of those the script waited for
+    targets: dict[str, int] = field(default_factory=dict)  # qualified name -> calls submitted
 
 
 @dataclass
@@ -143,15 +174,6 @@ class GilStat:
 
 
 @dataclass
-class StackSample:
-    """One whole-stack sample: frames outermost-first as "function (file:line)", the thread, its weight."""
-
-    frames: list[str]
-    thread: str
-    weight_s: float
-
-
-@dataclass
 class Profile:
     """Everything one profiled run of a script measured."""
 
@@ -172,8 +194,11 @@ class Profile:
     loads: list[LoadStat] = field(default_factory=list)
     gpu: str | None = None  # device name when CuPy and a CUDA device are usable
     gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
-    line_profile_windows: int = 0  # how many sampled line_profiler windows ran
-    stacks: list[StackSample] = field(default_factory=list)  # whole-stack samples (empty: none taken)
+    line_profile_windows: int = 0  # how many sampled line_profiler (and cProfile) windows ran
+    sample_interval_s: float = 0.0  # sampler tick (process CPU seconds); 0: functions not sampled
+    samples: int = 0  # ticks the sampler took in the main thread
+    stacks: list[StackSample] = field(default_factory=list)  # heaviest distinct stacks, bounded
+    children: ChildProcessStat | None = None  # worker processes, when the script started any
 
 
 # ---------------------------------------------------------------------------------------- diagnose
@@ -218,6 +243,32 @@ class Candidate:
 
 
 @dataclass
+class KernelTiming:
+    """Original and candidate function timed side by side on the script's real inputs, in one child.
+
+    Per-call figures are medians over interleaved repeats (mean over the inputs timed); `calls` and
+    `total_original_s` cover every call of the function in one run of the script; `compile_s` is the
+    candidate's first call beyond its steady time (a JIT compile); `significant` says the candidate's
+    median beat the original's fastest call on every input."""
+
+    calls: int
+    total_original_s: float
+    t_original_s: float
+    t_candidate_s: float
+    rounds: int
+    compile_s: float = 0.0
+    significant: bool = False
+
+    @property
+    def speedup(self) -> float:
+        return self.t_original_s / self.t_candidate_s if self.t_candidate_s > 0 else float("inf")
+
+    @property
+    def total_candidate_s(self) -> float:
+        return self.total_original_s / self.speedup
+
+
+@dataclass
 class Verdict:
     """What the verifier concluded about a candidate."""
 
@@ -230,6 +281,8 @@ class Verdict:
     compile_s: float | None = None  # JIT compile / warm-up time, reported apart from steady state
     max_rel_diff: float | None = None
     checks: list[str] = field(default_factory=list)  # which checks ran and passed
+    kernel: KernelTiming | None = None  # the function timed on its real inputs (kernel-level verdicts)
+    script_measured: bool = True  # `speedup` is whole-script and measured; False: estimated from `kernel`
 
 
 # ------------------------------------------------------------------------------------ command results
@@ -255,10 +308,12 @@ STATIC_NOTE = "static; run `optadvise profile` for measured evidence"
 class RuleInfo(Protocol):
     """What a check result needs to know of a rule that ran (its identity and documentation)."""
 
-    code: str
-    slug: str
-    summary: str
-
+    @property
+    def code(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
     def doc(self) -> str: ...
 
 

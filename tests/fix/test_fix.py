@@ -104,8 +104,8 @@ def test_wrong_and_broken_rewriters_never_written(tmp_path, monkeypatch):
     assert "rewriter error: RuntimeError: boom" in reasons and "declined: no loop to rewrite" in reasons
     assert any(r.startswith("rewriter error: candidate is not valid Python") for r in reasons)
     assert [v["accepted"] for v in doc["verdicts"]] == [False, False]
-    assert "numbers differ" in doc["verdicts"][0]["reason"]
-    assert "candidate crashed: numpy.exceptions.AxisError" in doc["verdicts"][1]["reason"]
+    assert "return value" in doc["verdicts"][0]["reason"]  # kernel level: compared on the real input
+    assert "raises AxisError" in doc["verdicts"][1]["reason"]
     assert sorted(os.listdir(tmp_path)) == ["slow.py"]
 
 

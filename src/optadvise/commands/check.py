@@ -207,7 +207,7 @@ def _crash(filename: str, what: str, e: BaseException) -> CheckError:
     lineno = col = 0
     for frame, _ in reversed(list(traceback.walk_tb(e.__traceback__))):
         for value in frame.f_locals.values():
-            if isinstance(value, ast.AST) and hasattr(value, "lineno"):
+            if isinstance(value, (ast.expr, ast.stmt)):
                 lineno, col = value.lineno, value.col_offset + 1
             elif type(value).__name__ == "Site" and isinstance(getattr(value, "lineno", None), int):
                 lineno, col = value.lineno, value.col + 1

@@ -1,12 +1,19 @@
 """`optadvise fix`: profile, diagnose, rewrite, verify, and (with --apply) write what was verified.
 
-Findings are taken in rank order. For each, every rewriter that applies proposes candidates for the
-*current* source (the original plus the rewrites accepted so far, the finding's lines re-located
-through a difflib line map); each candidate is verified against the ORIGINAL script's behaviour and
-must beat the current source's time by --min-speedup; the fastest verified one becomes the new current
-source. A rewriter that declines, or fails in any way, is recorded and never stops the command. When
-more than one rewrite was accepted, the combined source is verified once more against the original
-(script level, timing); if that fails, only the first verified rewrite is kept.
+Findings are taken in rank order. For each, the rewriters are asked in the preference order the
+finding gives (its `fixes`) for candidates on the *current* source (the original plus the rewrites
+accepted so far, the finding's lines re-located through a difflib line map). A candidate for a
+module-level function is verified at kernel level (`Verifier.verify_kernel`: one child compares and
+times original and candidate function on the script's real inputs); others, and those the kernel
+check cannot take, at script level against the current source's time. The first verified candidate
+is kept, unless `try_all` (`--all`) tries every one and keeps the fastest; past the `deadline`
+(`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
+any way, is recorded and never stops the command.
+
+Then the whole script runs once for all accepted rewrites together (`_confirm`): same outputs and
+files as the original, timed by paired runs only when the kernel figures leave the whole-script
+speedup in doubt (the kernels cover most of the run, or a rewrite was verified at script level). If
+that fails, fewer rewrites are confirmed in turn; an unconfirmed combination is never kept.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import math
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,12 +31,12 @@ from optadvise.apply import OriginalFile, encode_source, write_atomic
 from optadvise.commands.profile import run_profile
 from optadvise.commands.progress import spinner
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
-from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile
+from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile, Verdict
 from optadvise.report.diff import unified_diff
 from optadvise.rewriters import Decline
 from optadvise.rules.engine import get_rule
 from optadvise.source import load_script
-from optadvise.verify import Verifier
+from optadvise.verify import Verifier, estimate_speedup
 
 
 def line_map(before: str, after: str) -> dict[int, int]:
@@ -96,13 +105,73 @@ def _propose(rw: Any, source: str, finding: Finding, profile: Profile | None,
     return good
 
 
+DOUBT_SHARE = 0.5  # kernels covering this share of the run get their whole-script speedup measured
+
+
+def _ordered(rws: list[Any], finding: Finding) -> list[Any]:
+    """The rewriters in the preference order the finding gives (its `fixes`), the rest after."""
+    rank = {k: i for i, k in enumerate(finding.fixes)}
+    return sorted(rws, key=lambda rw: rank.get(getattr(rw, "kind", ""), len(rank)))
+
+
+def _combo(steps: list[Attempt], original: str, new: str) -> Candidate:
+    cands = [a.verdict.candidate for a in steps if a.verdict is not None]
+    return Candidate(rule="+".join(dict.fromkeys(a.finding.rule for a in steps)), kind="combined",
+                     function=", ".join(dict.fromkeys(a.finding.function for a in steps)),
+                     filename=cands[0].filename, lineno=cands[0].lineno,
+                     description=f"{len(steps)} verified rewrite(s) together", original=original, new=new,
+                     rtol=max(c.rtol for c in cands))
+
+
+def _confirm(verifier: Verifier, report: FixReport, steps: list[tuple[Attempt, str]], original: str,
+             min_speedup: float) -> str:
+    """Run the whole script once for the accepted rewrites together (paired timing runs only when
+    the kernel figures leave the whole-script speedup in doubt); on failure fall back to fewer
+    rewrites, never keeping an unverified combination. Returns the final source."""
+    base_s = verifier.baseline().median
+    for n in range(len(steps), 0, -1):
+        kept = [a for a, _ in steps[:n]]
+        kernels = [a.verdict.kernel for a in kept if a.verdict is not None and a.verdict.kernel is not None]
+        if not kernels and n == 1:  # one script-level rewrite: already verified and timed
+            for a, _ in steps[1:]:
+                a.applied = False
+            return steps[1][1] if len(steps) > 1 else _new(kept[0])
+        source = steps[n][1] if n < len(steps) else _new(kept[-1])
+        est = estimate_speedup(base_s, kernels)
+        doubt = len(kernels) < n or sum(k.total_original_s for k in kernels) >= DOUBT_SHARE * base_s
+        verdict = verifier.verify(_combo(kept, original, source), min_speedup=max(1.0, min(min_speedup, est)),
+                                  function_level=False, timed=doubt)
+        if verdict.accepted and not doubt:
+            verdict.speedup, verdict.script_measured = est, False
+        report.combined = verdict
+        if verdict.accepted:
+            if n == 1 and kept[0].verdict is not None and verdict.script_measured:
+                kept[0].verdict.speedup, kept[0].verdict.script_measured = verdict.speedup, True
+            for a, _ in steps[n:]:
+                a.applied = False
+            if n < len(steps):
+                report.notes.append(f"the {len(steps)} rewrites together did not verify; the first {n} are kept")
+            return source
+        report.notes.append(f"whole-script confirmation of {n} rewrite(s) failed: {verdict.reason}")
+    for a, _ in steps:
+        a.applied = False
+    return original
+
+
+def _new(a: Attempt) -> str:
+    assert a.verdict is not None
+    return a.verdict.candidate.new
+
+
 def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], profile: Profile | None,
-               rewriters: list[Any], *, min_speedup: float, name: str, args: list[str]) -> FixReport:
+               rewriters: list[Any], *, min_speedup: float, name: str, args: list[str],
+               try_all: bool = False, deadline: float = math.inf) -> FixReport:
     """The rewrite/verify loop over ranked findings (see the module docstring)."""
     findings = list(findings)
     report = FixReport(name, args, original, original, findings)
     current = original
     steps: list[tuple[Attempt, str]] = []  # accepted attempts and the source before each
+    rewritten: set[str] = set()  # functions changed by accepted rewrites: later ones verify at script level
     for finding in findings:
         here = relocate(finding, original, current)
         if here is None:
@@ -114,44 +183,71 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
         def record(kind: str, why: str, finding: Finding = finding, rows: list[Attempt] = rows) -> None:
             rows.append(Attempt(finding, kind, declined=why))
 
-        candidates = [c for rw in rewriters for c in _propose(rw, current, here, profile, record)]
-        if not candidates and not rows:
-            rows.append(Attempt(finding, "-", declined="no rewriter addresses this finding"))
         best: Attempt | None = None
-        for cand in candidates:
-            verdict = verifier.verify(cand, min_speedup=min_speedup, reference=None if current == original else current)
-            att = Attempt(finding, cand.kind, verdict, diff=unified_diff(current, cand.new, name))
-            rows.append(att)
-            if verdict.accepted and (best is None or (verdict.speedup or 0) > (best.verdict.speedup or 0)):  # type: ignore[union-attr]
-                best = att
-        if best is not None:
+        proposed = False
+        for rw in _ordered(rewriters, finding):
+            kind = getattr(rw, "kind", type(rw).__name__)
+            if best is not None and not try_all:
+                if rw.applies(finding):
+                    record(kind, "not tried: an earlier candidate verified (--all tries every one)")
+                continue
+            if time.monotonic() > deadline:
+                if rw.applies(finding):
+                    record(kind, "not tried: the --budget was spent")
+                continue
+            for cand in _propose(rw, current, here, profile, record):
+                proposed = True
+                verdict = None
+                if finding.function not in rewritten:
+                    verdict = verifier.verify_kernel(cand, min_speedup=min_speedup)
+                if verdict is None:
+                    verdict = verifier.verify(cand, min_speedup=min_speedup,
+                                              reference=None if current == original else current)
+                att = Attempt(finding, cand.kind, verdict, diff=unified_diff(current, cand.new, name))
+                rows.append(att)
+                if verdict.accepted and (best is None or _faster(verdict, best.verdict)):
+                    best = att
+        if not proposed and not rows:
+            rows.append(Attempt(finding, "-", declined="no rewriter addresses this finding"))
+        if best is not None and best.verdict is not None:
             best.applied = True
             steps.append((best, current))
-            current = best.verdict.candidate.new  # type: ignore[union-attr]
+            rewritten.add(finding.function)
+            current = best.verdict.candidate.new
         report.attempts.extend(rows)
-    if len(steps) > 1:
-        first = steps[0][0].verdict.candidate  # type: ignore[union-attr]
-        combo = Candidate(rule="+".join(dict.fromkeys(a.finding.rule for a, _ in steps)), kind="combined",
-                          function=", ".join(dict.fromkeys(a.finding.function for a, _ in steps)),
-                          filename=first.filename, lineno=first.lineno,
-                          description=f"{len(steps)} verified rewrites together", original=original,
-                          new=current, rtol=max(a.verdict.candidate.rtol for a, _ in steps))  # type: ignore[union-attr]
-        report.combined = verifier.verify(combo, min_speedup=min_speedup, function_level=False)
-        if not report.combined.accepted:
-            for a, _ in steps[1:]:
-                a.applied = False
-            current = steps[0][0].verdict.candidate.new  # type: ignore[union-attr]
-            report.notes.append(f"the rewrites together did not verify ({report.combined.reason}); "
-                                f"only the first is kept")
+    if steps:
+        current = _confirm(verifier, report, steps, original, min_speedup)
+    _numba_note(report)
     report.final = current
     return report
 
 
+def _faster(v: Verdict, than: Verdict | None) -> bool:
+    """Kernel speedups compare where both have one; otherwise the whole-script figures."""
+    if than is None:
+        return True
+    if v.kernel is not None and than.kernel is not None:
+        return v.kernel.speedup > than.kernel.speedup
+    return (v.speedup or 0) > (than.speedup or 0)
+
+
+def _numba_note(report: FixReport) -> None:
+    """Numba's cache is keyed by file: the first run of the written file compiles again."""
+    for a in report.accepted:
+        v = a.verdict
+        if v is not None and a.kind == "numba" and v.compile_s:
+            report.notes.append(f"numba: the first run of the rewritten script compiles {a.finding.function} "
+                                f"again (~{v.compile_s:.2f} s measured); later runs load numba's cache")
+
+
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
-            json_mode: bool, min_speedup: float, timeout: float) -> tuple[FixReport, OptadviseError | None]:
+            json_mode: bool, min_speedup: float, timeout: float, try_all: bool = False,
+            budget: float | None = None) -> tuple[FixReport, OptadviseError | None]:
     """`optadvise fix`: the report, and the error that stopped the write (to show after the report).
+    `budget` (seconds, from the start) stops new candidates; the final confirmation still runs.
 
     Raises OptadviseError (code 3 or 4) when the script itself fails or times out."""
+    deadline = math.inf if budget is None else time.monotonic() + budget
     source, _tree = load_script(script)
     original = OriginalFile.read(script)
     if original.text != source:
@@ -170,7 +266,8 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
     with spinner("verifying") as progress, \
             Verifier(script, list(args), timeout=timeout, original=original, progress=progress) as ver:
         report = fix_source(ver, source, findings, run.profile, rewriters.load_all(),
-                            min_speedup=min_speedup, name=script, args=list(args))
+                            min_speedup=min_speedup, name=script, args=list(args), try_all=try_all,
+                            deadline=deadline)
     report.notes[:0] = list(run.notes)
     report.warnings = run.warnings
     report.run = run

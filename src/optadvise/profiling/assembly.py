@@ -1,48 +1,98 @@
 """What the child harness observed, turned into `optadvise.model` records for its report.
 
-cProfile's function table, the sampler's per-line wall time and line_profiler's hit counts become
-`FunctionStat`s with their `LineStat`s; `peak_rss` reads the process's peak resident memory.
+The sampler's stacks become the function table (`FunctionStat`: own and cumulative wall time of
+every thread, call counts scaled from cProfile's windows, built-ins scaled from those windows), its
+per-line wall time and line_profiler's hit counts the `LineStat`s of the script's functions, and its
+aggregated stacks the bounded `StackSample` list; `peak_rss` reads the process's peak resident memory.
 """
 
 from __future__ import annotations
 
-import cProfile
-import os
 import pstats
 import resource
 import sys
+import types
 
-from optadvise.model import FunctionStat, LineStat
-from optadvise.profiling.sampler import CodeKey
+from optadvise.model import FunctionStat, LineStat, StackSample
+from optadvise.profiling.probes import qualname
+from optadvise.profiling.sampler import OWN_DIR, CodeKey, Sampler
 
 MAX_FUNCTIONS = 60  # the hottest, by cumulative time
+MAX_STACKS = 200  # the heaviest distinct stacks kept for viewers
 MIN_FOREIGN_SHARE = 0.01  # code outside the script is kept from this share of the run on
-OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # optadvise's own code
 PROFILER_DISABLE = "<method 'disable' of '_lsprof.Profiler' objects>"
 
+Row = tuple[float, float, float]  # calls, own seconds, cumulative seconds
 
-def function_stats(profiler: cProfile.Profile, script: str, wall_s: float,
-                   samples: dict[CodeKey, dict[int, float]],
-                   traced: dict[CodeKey, dict[int, tuple[int, float]]]) -> list[FunctionStat]:
-    """The hottest functions cProfile saw, the script's own with their lines; optadvise's own left out."""
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    lines = line_stats(samples, traced)
-    total = max(wall_s, 1e-9)
-    rows = []
-    for (filename, lineno, name), (_cc, nc, tt, ct, _callers) in stats.items():
+
+def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float) -> list[FunctionStat]:
+    """The hottest functions of the run, the script's own with their lines; optadvise's own left out.
+
+    Python functions take their times from the sampler and their calls from cProfile's windows,
+    scaled by the main thread's CPU time over the windows' (at least 1 for a function sampled);
+    built-ins, which have no frame to sample, take all three from the windows, scaled the same way,
+    and their time is taken out of their Python callers' own time. The windows' CPU time is first
+    cut by what profiling their calls cost (`overhead` seconds per call, measured).
+    """
+    windowed = pstats.Stats(sampler.profiler).stats if sampler.profile_cpu_s > 0 else {}  # type: ignore[attr-defined]
+    events = sum(nc for (_cc, nc, _tt, _ct, _callers) in windowed.values())
+    useful = max(sampler.profile_cpu_s - events * overhead, sampler.profile_cpu_s * 0.05)
+    scale = (sampler.cpu_s - sampler.profile_cpu_s + useful) / useful if windowed else 0.0
+    rows: dict[CodeKey, Row] = {}
+    for i, code in sampler.code_info().items():
+        if i in sampler.cum:
+            key = (code.co_filename, code.co_firstlineno, code.co_name)
+            calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
+            rows[key] = (calls, own + sampler.own.get(i, 0.0), cum + sampler.cum[i])
+    sampled = set(rows)
+    for key, (_cc, nc, tt, ct, callers) in windowed.items():
+        filename, _lineno, name = key
         if filename.startswith(OWN_DIR) or name == PROFILER_DISABLE:
             continue
+        calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
+        if key in sampled:
+            rows[key] = (nc * scale, own, cum)
+            continue
+        rows[key] = (nc * scale, tt * scale, ct * scale)
+        if filename == "~":  # a built-in: its time is not its callers' own time
+            for caller, (_ccc, _ncc, _ttc, ctc) in callers.items():
+                if caller in sampled:
+                    c_calls, c_own, c_cum = rows[caller]
+                    rows[caller] = (c_calls, max(0.0, c_own - ctc * scale), c_cum)
+    lines = line_stats(sampler.samples, sampler.traced())
+    total = max(wall_s, 1e-9)
+    out = []
+    for (filename, lineno, name), (calls, own, cum) in rows.items():
         user = filename == script
-        share = ct / total
-        if not user and share < MIN_FOREIGN_SHARE and tt / total < MIN_FOREIGN_SHARE:
+        if filename.startswith(OWN_DIR) or (
+                not user and cum / total < MIN_FOREIGN_SHARE and own / total < MIN_FOREIGN_SHARE):
             continue
         if filename == "~":  # built-ins: "<built-in method numpy.dot>"
             filename, lineno = "", 0
-        rows.append(FunctionStat(name=name, filename=filename, lineno=lineno, calls=nc, own_s=tt,
-                                 cum_s=ct, share=min(share, 1.0), user=user,
-                                 lines=lines.get((filename, lineno, name), []) if user else []))
-    rows.sort(key=lambda r: r.cum_s, reverse=True)
-    return rows[:MAX_FUNCTIONS]
+        n = round(calls)
+        out.append(FunctionStat(name=name, filename=filename, lineno=lineno,
+                                calls=max(n, 1) if (filename, lineno, name) in sampled else n,
+                                own_s=own, cum_s=cum, share=min(cum / total, 1.0), user=user,
+                                lines=lines.get((filename, lineno, name), []) if user else [],
+                                sampled=True))
+    out.sort(key=lambda r: r.cum_s, reverse=True)
+    return out[:MAX_FUNCTIONS]
+
+
+def stack_samples(sampler: Sampler) -> list[StackSample]:
+    """The heaviest distinct stacks (outermost frame first), identical labelled stacks merged."""
+    codes = sampler.code_info()
+    merged: dict[tuple[str, tuple[str, ...]], float] = {}
+    for (thread, ids), seconds in sampler.stacks.items():
+        frames = tuple(_label(codes[i]) for i in reversed(ids))
+        merged[(thread, frames)] = merged.get((thread, frames), 0.0) + seconds
+    heaviest = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:MAX_STACKS]
+    return [StackSample(frames=list(frames), thread=thread, weight_s=seconds)
+            for (thread, frames), seconds in heaviest]
+
+
+def _label(code: types.CodeType) -> str:
+    return f"{qualname(code)} ({code.co_filename}:{code.co_firstlineno})"
 
 
 def line_stats(samples: dict[CodeKey, dict[int, float]],

@@ -61,7 +61,7 @@ class GilSampler:
             return None
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
-        held, by_function = 0, {}
+        held, by_function = 0, dict[str, int]()
         name = os.path.basename(script)
         for line in lines:
             stack, _, count = line.rpartition(" ")

@@ -2,8 +2,9 @@
 
     python -m optadvise.profiling.harness RESULT.json SCRIPT [ARGS...]
 
-`Harness` installs the observers before the script starts (cProfile for the whole run, the
-`sampler` on SIGPROF, the `probes` around loads and threads), runs the script as `__main__` with
+`Harness` installs the observers before the script starts (the `sampler` on SIGPROF, which also
+switches cProfile and line_profiler on in short windows, the `probes` around loads, threads and
+worker processes), runs the script as `__main__` with
 its own argv and folder on sys.path, and writes one `HarnessReport` (built by `assembly`) to
 RESULT.json: also when the script raises, calls sys.exit, or is stopped with SIGTERM at the parent's
 timeout, and never from a process the script forked. The script's traceback is printed as Python
@@ -13,7 +14,6 @@ would, without the harness's frames. Standard library, line_profiler and `optadv
 from __future__ import annotations
 
 import builtins
-import cProfile
 import os
 import signal
 import sys
@@ -23,10 +23,10 @@ import types
 from typing import Any
 
 from optadvise.model import MODULE
-from optadvise.profiling.assembly import function_stats, peak_rss
+from optadvise.profiling.assembly import function_stats, peak_rss, stack_samples
 from optadvise.profiling.message import HarnessReport, write_report
 from optadvise.profiling.probes import ArrayScanner, Probes
-from optadvise.profiling.sampler import Sampler
+from optadvise.profiling.sampler import TICK, Sampler
 
 
 class Harness:
@@ -37,10 +37,11 @@ class Harness:
         self.argv = argv
         self.result_path = result_path
         self.pid = os.getpid()
-        self.profiler = cProfile.Profile()
         self.scanner = ArrayScanner(self.script)
         self.sampler = Sampler(self.script, self.scanner)
-        self.probes = Probes(self.script)
+        self.sampler.add_root(Harness.run.__code__)
+        self.probes = Probes(self.script, on_thread=self.sampler.thread_started)
+        self.call_overhead = self.sampler.call_overhead()
         self.returncode: int | None = None
         self.exception: str | None = None
         self.timed_out = False
@@ -54,7 +55,10 @@ class Harness:
         with open(self.script, "rb") as fh:
             source = fh.read()
         code = self.sampler.register(compile(source, self.script, "exec"))
-        self.probes.install(uses_numpy=b"numpy" in source)
+        self.probes.install(uses_numpy=b"numpy" in source,
+                            uses_processes=b"multiprocessing" in source or b"ProcessPool" in source)
+        if self.probes.thread_root is not None:
+            self.sampler.add_root(self.probes.thread_root)
         module = types.ModuleType("__main__")
         module.__dict__.update({"__file__": self.script, "__builtins__": builtins, "__spec__": None,
                                 "__loader__": None, "__package__": None, "__cached__": None})
@@ -66,14 +70,12 @@ class Harness:
         self.sampler.start()
         self.t0, self.cpu0 = time.perf_counter(), time.process_time()
         try:
-            self.profiler.enable()
             exec(code, self.globals)
             self.returncode = 0
         except SystemExit as e:
             self.returncode = _exit_status(e.code)
         except BaseException as e:  # noqa: BLE001 - the script's exception is data here
-            self.profiler.disable()  # printing the traceback is not the script's time
-            self.sampler.stop()
+            self.sampler.stop()  # printing the traceback is not the script's time
             self.returncode = 1
             self.exception = f"{type(e).__name__}: {e}"
             _print_user_traceback(e, self.script)
@@ -87,17 +89,17 @@ class Harness:
             return
         self.written = True
         self.sampler.stop()
-        self.profiler.disable()
         wall, cpu = time.perf_counter() - self.t0, time.process_time() - self.cpu0
         self.scanner.scan_namespace(self.globals, MODULE, is_module=True)
         sys.stdout.flush()
         write_report(HarnessReport(
             returncode=self.returncode, exception=self.exception, timed_out=self.timed_out,
             wall_s=wall, cpu_s=cpu, peak_rss_bytes=peak_rss(),
-            functions=function_stats(self.profiler, self.script, wall, self.sampler.samples,
-                                     self.sampler.traced()),
+            functions=function_stats(self.sampler, self.script, wall, self.call_overhead),
             arrays=list(self.scanner.arrays.values()), threads=self.probes.threads,
-            loads=self.probes.loads, line_profile_windows=self.sampler.windows), self.result_path)
+            loads=self.probes.loads, line_profile_windows=self.sampler.windows,
+            sample_interval_s=TICK, samples=self.sampler.ticks, stacks=stack_samples(self.sampler),
+            children=self.probes.children()), self.result_path)
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         """The parent's timeout: save what was measured, then stop at once."""

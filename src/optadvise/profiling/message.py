@@ -12,7 +12,17 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from optadvise.model import ArrayInfo, FunctionStat, LoadStat, Profile, ThreadStat, from_dict, to_dict
+from optadvise.model import (
+    ArrayInfo,
+    ChildProcessStat,
+    FunctionStat,
+    LoadStat,
+    Profile,
+    StackSample,
+    ThreadStat,
+    from_dict,
+    to_dict,
+)
 
 
 @dataclass
@@ -30,6 +40,10 @@ class HarnessReport:
     threads: list[ThreadStat] = field(default_factory=list)
     loads: list[LoadStat] = field(default_factory=list)
     line_profile_windows: int = 0
+    sample_interval_s: float = 0.0
+    samples: int = 0
+    stacks: list[StackSample] = field(default_factory=list)
+    children: ChildProcessStat | None = None
 
     def fill(self, profile: Profile) -> Profile:
         """`profile` with every field this report measured taken from the report."""

@@ -3,8 +3,9 @@
 - `ArrayScanner`: NumPy arrays (and big lists of numbers) alive in the script's frames: shape, dtype,
   bytes, and the zero fraction of large 2-D ones (`ArrayInfo`).
 - `Probes`: thin wrappers installed before the script starts, for whole-file loads (np.load,
-  np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`) and for threads, pool
-  workers included (CPU time against wall time: `ThreadStat`).
+  np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`), for threads, pool
+  workers included (CPU time against wall time: `ThreadStat`; each new thread is announced to the
+  sampler), and, through `workers.WorkerProbe`, for worker processes (`ChildProcessStat`).
 Standard library only; NumPy is imported only when the script uses it.
 """
 
@@ -18,9 +19,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import thread as cf_thread
 from types import CodeType, FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from optadvise.model import MODULE, ArrayInfo, LoadStat, ThreadStat
+from optadvise.model import MODULE, ArrayInfo, ChildProcessStat, LoadStat, ThreadStat
+
+if TYPE_CHECKING:
+    from optadvise.profiling.workers import WorkerProbe
 
 BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
 MIN_ARRAY = 1_000  # smaller arrays are not recorded
@@ -109,15 +113,20 @@ def zero_fraction(value: Any, np: Any) -> float | None:
 class Probes:
     """Wrappers around loads, threads and thread-pool workers; what they saw is in `loads`/`threads`."""
 
-    def __init__(self, script: str):
+    def __init__(self, script: str, on_thread: Callable[[], None] | None = None):
         self.script = script
+        self.on_thread = on_thread  # called first in each thread the script starts
         self.loads: list[LoadStat] = []
         self.threads: list[ThreadStat] = []
         self.in_load = 0  # a loader's own open() is not a second load
+        self.workers: WorkerProbe | None = None
+        self.thread_root: CodeType | None = None  # the code each thread's frames start from
 
-    def install(self, uses_numpy: bool) -> None:
-        """Install every wrapper (NumPy's loaders only when the script mentions numpy)."""
+    def install(self, uses_numpy: bool, uses_processes: bool = False) -> None:
+        """Install every wrapper (NumPy's loaders only when the script mentions numpy, the worker
+        process ones only when it mentions multiprocessing or a process pool)."""
         if uses_numpy:
+            numpy: Any
             try:
                 import numpy  # lazy: most of the time of a small script that never uses it
             except ImportError:
@@ -128,6 +137,15 @@ class Probes:
         builtins.open = self._wrap_open(builtins.open)
         self._wrap_thread_bootstrap()
         self._wrap_executor_workers()
+        if uses_processes:
+            from optadvise.profiling.workers import WorkerProbe  # lazy: multiprocessing's imports
+
+            self.workers = WorkerProbe()
+            self.workers.install()
+
+    def children(self) -> ChildProcessStat | None:
+        """What the worker processes the script started used, if it started any."""
+        return self.workers.result() if self.workers is not None else None
 
     def _wrap_open(self, real_open: Callable[..., Any]) -> Callable[..., Any]:
         probes = self
@@ -198,6 +216,8 @@ class Probes:
         real_bootstrap = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
 
         def bootstrap(thread: threading.Thread) -> None:
+            if probes.on_thread is not None:
+                probes.on_thread()
             w0, c0 = time.perf_counter(), time.thread_time()
             target = getattr(thread, "_target", None)  # Thread.run deletes it when done
             code = getattr(target, "__code__", None)
@@ -214,12 +234,13 @@ class Probes:
                     cpu_s=time.thread_time() - c0, wall_s=time.perf_counter() - w0))
 
         threading.Thread._bootstrap_inner = bootstrap  # type: ignore[attr-defined]
+        self.thread_root = bootstrap.__code__
 
     @staticmethod
     def _wrap_executor_workers() -> None:
         """Name ThreadPoolExecutor worker threads after the function they run."""
         real_submit = cf_thread.ThreadPoolExecutor.submit
-        real_worker = cf_thread._worker  # type: ignore[attr-defined]
+        real_worker = cf_thread._worker
         targets: dict[int, Any] = {}
 
         def submit(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -236,4 +257,4 @@ class Probes:
             real_worker(executor_ref, work_queue, *rest)
 
         cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
-        cf_thread._worker = worker  # type: ignore[attr-defined]
+        setattr(cf_thread, "_worker", worker)  # noqa: B010 - its stub types the real signature

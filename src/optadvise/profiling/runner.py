@@ -53,6 +53,7 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
         notes.append("the script was stopped before the profiler could save its measurements")
         profile.wall_s = watch.wall_s
     profile.gil = gil_stat
+    notes.extend(_sampling_notes(profile))
     if gil is not None and gil.error:
         notes.append(f"GIL share not measured: {gil.error}")
     profile.timed_out = watch.timed_out
@@ -68,6 +69,20 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
     else:
         exit_code = EXIT_OK
     return ProfileRun(profile, [], source, exit_code, watch.stdout, watch.stderr, notes)
+
+
+def _sampling_notes(profile: Profile) -> list[str]:
+    """Say which figures are sampled, and what worker processes did (not in the function table)."""
+    notes = []
+    if profile.sample_interval_s and any(f.sampled for f in profile.functions):
+        notes.append(f"function times are sampled (every {profile.sample_interval_s * 1000:g} ms of "
+                     "CPU time, all threads); call counts are estimated from short cProfile windows")
+    kids = profile.children
+    if kids is not None:
+        ran = ", ".join(f"{name} ({n}x)" for name, n in list(kids.targets.items())[:3]) or "unknown"
+        notes.append(f"{kids.processes} worker process(es) ran {ran}: {kids.wall_s:.2f} s of wall "
+                     f"time, {kids.cpu_s:.2f} s of CPU; their time is not in the function table")
+    return notes
 
 
 def _uses_threads(tree: ast.Module) -> bool:

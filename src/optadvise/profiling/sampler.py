@@ -1,9 +1,11 @@
-"""The SIGPROF tick of the child harness: a wall-clock line sampler and line_profiler's duty windows.
+"""The SIGPROF tick of the child harness: a wall-clock stack sampler and the profilers' duty windows.
 
 A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tick:
 
-1. books the wall time since the previous tick to the current line of every frame of the script on
-   the stack (a statistical profile, inclusive of callees). The per-line *share* comes from this:
+1. books the wall time since the previous tick to the whole Python stack of the main thread: to the
+   innermost function (own time), to every function on it (cumulative time), to the stack itself
+   (aggregated identical stacks, for flame graphs), and to the current line of every frame of the
+   script (a statistical profile, inclusive of callees). The per-line *share* comes from this:
    a tick can only be handled between bytecodes, so a tracing window would close right after a long
    C call (a big matrix product) before line_profiler booked that line's time, while the sampler
    charges the whole gap to the line that made the call;
@@ -14,17 +16,28 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    (On CPython 3.11 a trace function set inside a signal handler takes effect in the interrupted
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
-   `register` registers every code object of the script before the script starts;
+   `register` registers every code object of the script before the script starts. cProfile is on
+   in the regular windows only (not the first-sight ones, so they stay an unbiased sample of the
+   CPU time): a profile function costs every call in the whole run on CPython 3.11, so the function
+   times come from the sampler and cProfile's call counts are scaled from its windows;
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
+
+Threads the script starts are sampled by a helper thread (started at the first such thread) that
+walks `sys._current_frames()` every `TICK` wall seconds: SIGPROF is handled by the main thread only,
+and not while it waits in `join`.
 """
 
 from __future__ import annotations
 
+import _thread
 import bisect
+import cProfile
 import dis
+import os
 import signal
 import sys
+import threading
 import time
 import types
 from typing import Any
@@ -39,6 +52,11 @@ except ImportError:  # pragma: no cover - a declared dependency; degrade to the 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
+
+CALIBRATION_CALLS = 4_000  # calls timed with and without cProfile to learn its cost per call
+MAX_DISTINCT_STACKS = 50_000  # aggregated during the run; later new stacks only count as dropped
+OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # optadvise's own code
+MAIN_THREAD = "MainThread"
 
 CodeKey = tuple[str, int, str]  # (filename, first line, name): how line_profiler names code
 
@@ -58,6 +76,26 @@ class Sampler:
         self.line_starts: dict[types.CodeType, list[tuple[int, int]]] = {}
         self.scanned: set[types.CodeType] = set()
         self.windowed: set[types.CodeType] = set()  # code a window was opened in
+        self.profiler = cProfile.Profile()  # on in the regular windows only
+        self.profile_on = False
+        self.profile_cpu_s = 0.0  # main-thread CPU seconds cProfile was on for
+        self.profile_since = 0.0
+        self.cpu0 = time.thread_time()
+        self.cpu_s = 0.0  # main-thread CPU seconds from start to stop
+        self.codes: dict[int, tuple[types.CodeType, bool]] = {}  # id -> (code kept alive, own code)
+        self.roots: set[types.CodeType] = set()  # frames outside the script's stacks start here
+        self.own: dict[int, float] = {}  # code id -> sampled seconds as the innermost frame
+        self.cum: dict[int, float] = {}  # code id -> sampled seconds on the stack
+        self.stacks: dict[tuple[str, tuple[int, ...]], float] = {}  # (thread, code ids) -> seconds
+        self.dropped_s = 0.0  # stack time not aggregated (past MAX_DISTINCT_STACKS)
+        self.stopped = False
+        self.watcher_lock = threading.Lock()
+        self.watching = False
+        self.watcher_done = threading.Event()
+
+    def add_root(self, code: types.CodeType) -> None:
+        """Frames from the one running `code` outwards are the harness's, never the script's."""
+        self.roots.add(code)
 
     def register(self, code: types.CodeType) -> types.CodeType:
         """Register a code object and all code nested in it; return the padded (traceable) copy."""
@@ -75,19 +113,36 @@ class Sampler:
         return holder.__code__
 
     def start(self) -> None:
+        self.last_tick = self.last_scan = time.perf_counter()
+        self.cpu0 = time.thread_time()
         signal.signal(signal.SIGPROF, self.on_tick)
         signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
 
     def stop(self) -> None:
+        if self.stopped:
+            return
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        self.stopped = True
+        self.cpu_s = time.thread_time() - self.cpu0
         if self.line_on:
             self.line_profiler.disable()
             self.line_on = False
+        self._profile_off()
+        if self.watching:
+            self.watcher_done.wait(1.0)
+
+    def thread_started(self) -> None:
+        """Called in each thread the script starts: the first one starts the thread watcher."""
+        with self.watcher_lock:
+            if self.watching or self.stopped:
+                return
+            self.watching = True
+        _thread.start_new_thread(self._watch_threads, ())  # not a threading.Thread: not the script's
 
     def on_tick(self, signum: int, frame: types.FrameType | None) -> None:
         self.ticks += 1
         now = time.perf_counter()
-        self._sample(frame, now - self.last_tick)
+        self._sample(frame, now - self.last_tick, MAIN_THREAD)
         self.last_tick = now
         code = self._innermost_script_code(frame)
         self._switch_window(code)
@@ -110,30 +165,104 @@ class Sampler:
                 merged[lineno] = (h + hits, s + t * stats.unit)
         return out
 
+    def code_info(self) -> dict[int, types.CodeType]:
+        """The code objects the sampler saw, by the ids its records use."""
+        return {i: code for i, (code, _own) in self.codes.items()}
+
     def _switch_window(self, code: types.CodeType | None) -> None:
-        """Close the open window; else open one every DUTY ticks or in code no window was opened in."""
+        """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
+        was opened in, cProfile every DUTY ticks half a cycle later (never both at once)."""
+        if self.profile_on:
+            self._profile_off()
         lp = self.line_profiler
-        if lp is None:
-            return
-        if self.line_on:
+        profile_tick = self.ticks % DUTY == DUTY // 2
+        if lp is not None and self.line_on:
             lp.disable()
             self.line_on = False
-        elif self.ticks % DUTY == 0 or (code is not None and code not in self.windowed):
+        elif lp is not None and not profile_tick and (
+                self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
             lp.enable()
             self.line_on = True
             self.windows += 1
             if code is not None:
                 self.windowed.add(code)
+        elif profile_tick:
+            self.profile_on = True
+            self.profile_since = time.thread_time()
+            self.profiler.enable()
 
-    def _sample(self, frame: types.FrameType | None, dt: float) -> None:
-        """Charge `dt` seconds to the current line of each frame of the script on the stack."""
+    def call_overhead(self) -> float:
+        """Seconds cProfile adds to one call (measured on a trivial function, best of 3): what the
+        windows lost to profiling, so their calls can be scaled to the unprofiled run."""
+        def nop() -> None:
+            pass
+
+        def loop() -> float:
+            t = time.perf_counter()
+            for _ in range(CALIBRATION_CALLS):
+                nop()
+            return time.perf_counter() - t
+
+        plain, profiled = [], []
+        for _ in range(3):
+            plain.append(loop())
+            prof = cProfile.Profile()
+            prof.enable()
+            profiled.append(loop())
+            prof.disable()
+        return max(0.0, (min(profiled) - min(plain)) / CALIBRATION_CALLS)
+
+    def _profile_off(self) -> None:
+        if self.profile_on:
+            self.profiler.disable()
+            self.profile_on = False
+            self.profile_cpu_s += time.thread_time() - self.profile_since
+
+    def _watch_threads(self) -> None:
+        """Every TICK wall seconds, sample the stack of every thread but the main one and this."""
+        me, main = _thread.get_ident(), threading.main_thread().ident
+        last = time.perf_counter()
+        try:
+            while not self.stopped:
+                time.sleep(TICK)
+                now = time.perf_counter()
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, frame in sys._current_frames().items():
+                    if ident not in (me, main):
+                        self._sample(frame, now - last, names.get(ident, f"thread {ident}"))
+                last = now
+        finally:
+            self.watcher_done.set()
+
+    def _sample(self, frame: types.FrameType | None, dt: float, thread: str) -> None:
+        """Charge `dt` seconds to the stack from `frame` outwards: own and cumulative time of its
+        functions, the stack itself, and the current line of each frame of the script."""
+        ids: list[int] = []  # innermost first
         while frame is not None:
             code = frame.f_code
+            if code in self.roots:
+                break
+            key = id(code)
+            seen = self.codes.get(key)
+            if seen is None:
+                seen = self.codes[key] = (code, code.co_filename.startswith(OWN_DIR))
+            if not seen[1]:
+                ids.append(key)
             if code.co_filename == self.script:
                 lineno = frame.f_lineno or self._line_before(code, frame.f_lasti)
                 lines = self.samples.setdefault((code.co_filename, code.co_firstlineno, code.co_name), {})
                 lines[lineno] = lines.get(lineno, 0.0) + dt
             frame = frame.f_back
+        if not ids:
+            return
+        self.own[ids[0]] = self.own.get(ids[0], 0.0) + dt
+        for key in set(ids):
+            self.cum[key] = self.cum.get(key, 0.0) + dt
+        stack = (thread, tuple(ids))
+        if stack in self.stacks or len(self.stacks) < MAX_DISTINCT_STACKS:
+            self.stacks[stack] = self.stacks.get(stack, 0.0) + dt
+        else:
+            self.dropped_s += dt
 
     def _line_before(self, code: types.CodeType, lasti: int) -> int:
         """The line of the nearest line start before `lasti`: where an instruction that has no

@@ -19,12 +19,16 @@ def _verdict_dict(v: Verdict, diff: str) -> dict[str, Any]:
     cand = d.pop("candidate")
     cand.pop("original", None)
     cand.pop("new", None)
+    if v.kernel is not None:  # the function's own figures beside the whole-script `speedup`
+        d["kernel"].update(speedup=v.kernel.speedup, total_candidate_s=v.kernel.total_candidate_s)
     return {**cand, **d, "diff": diff}
 
 
 def fix_document(report: FixReport, apply: bool = False) -> dict[str, Any]:
     """JSON: findings, verdicts (Verdict fields, candidate fields minus whole sources, plus `diff`
-    and `applied`), declines, the combined verdict, what was written, exit code and notes."""
+    and `applied`; `kernel` holds the function's per-call and total times and speedup, `speedup` the
+    whole script's, measured or estimated per `script_measured`), declines, the combined verdict,
+    what was written, exit code and notes."""
     verdicts, declines = [], []
     for a in report.attempts:
         if a.verdict is not None:

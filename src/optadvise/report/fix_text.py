@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from optadvise.model import Attempt, FixReport
+from optadvise.model import Attempt, FixReport, Verdict
 from optadvise.report.diff import unified_diff
 from optadvise.report.terminal import Terminal, draw, fit
 
@@ -45,10 +45,25 @@ def _row(a: Attempt, written: bool) -> tuple[list[str], str]:
         mark = "[bold green]applied[/]" if a.applied and written else "[green]verified[/]"
         reason = "passed " + ", ".join(v.checks) + ("" if a.applied else "; not chosen: another "
                                                    "candidate was faster or the combination failed")
-    speed = _fmt(v.speedup, "x")
+    speed = _fmt(v.kernel.speedup if v.kernel is not None else v.speedup, "x")
     if v.compile_s is not None and v.compile_s >= 0.05:
         speed += f" +{v.compile_s:.1f}s JIT"
     return [f.code, where, a.kind, speed, _fmt(v.max_rel_diff, "", ".1e"), mark], reason
+
+
+def _speedups(v: Verdict) -> str:
+    """The function's figures (kernel-level verdicts) and the whole script's speedup."""
+    script = f"whole script {'' if v.script_measured else '~'}{_fmt(v.speedup, 'x')}" + \
+        ("" if v.script_measured else " (estimated from the function's times)")
+    k = v.kernel
+    if k is None:
+        return script
+    return (f"function {_ms(k.t_original_s)} -> {_ms(k.t_candidate_s)} per call, {_ms(k.total_original_s)} -> "
+            f"{_ms(k.total_candidate_s)} over {k.calls} call(s): {k.speedup:.2f}x; {script}")
+
+
+def _ms(s: float) -> str:
+    return f"{s * 1e3:.3g} ms" if s < 1 else f"{s:.3g} s"
 
 
 def _render_text(report: FixReport, apply: bool, console: Console) -> None:
@@ -57,14 +72,14 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
         v = a.verdict
         assert v is not None
         console.print(f"\n[bold]{escape(a.finding.rule)}[/] in [bold]{escape(a.finding.function)}[/] "
-                      f"({escape(a.kind)}: {escape(v.candidate.description)}), {v.speedup:.2f}x faster")
+                      f"({escape(a.kind)}: {escape(v.candidate.description)}), {_speedups(v)}")
         print_diff(console, a.diff)
     if report.attempts:
         table = Table(title="Verdicts", title_justify="left")
         table.add_column("#", justify="right", style="dim")
         table.add_column("rule", no_wrap=True)
         table.add_column("where", overflow="fold", max_width=28)
-        for col in ("kind", "speedup", "max diff", "verdict"):
+        for col in ("kind", "speedup*", "max diff", "verdict"):
             table.add_column(col, no_wrap=True)
         reasons = []
         for n, a in enumerate(report.attempts, 1):
@@ -72,12 +87,13 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
             table.add_row(str(n), *cells)
             reasons.append(f"[dim]{n}.[/] {escape(reason)}")
         console.print(table)
+        console.print("[dim]* of the function on its real inputs (kernel level) or of the whole script[/]")
         for line in reasons:
             console.print(line, highlight=False)
     if report.combined is not None:
         c = report.combined
         state = "verified" if c.accepted else "rejected"
-        console.print(f"all rewrites together: {state}, {_fmt(c.speedup, 'x')} vs the original: {escape(c.reason)}")
+        console.print(f"all rewrites together: {state}, {_speedups(c)} vs the original: {escape(c.reason)}")
     for note in report.notes:
         console.print(f"[dim]note: {escape(note)}[/]")
     if report.final == report.original:

@@ -49,7 +49,7 @@ def speedscope_document(p: Profile) -> dict[str, Any]:
         for f in p.functions:
             if f.own_s > 0:
                 frame = {"name": f.name, **({"file": rel_path(f.filename), "line": f.lineno} if f.filename else {})}
-                samples.append([frame_id(f"{f.name}\0{f.filename}:{f.lineno}", lambda frame=frame: frame)])
+                samples.append([frame_id(f"{f.name}\0{f.filename}:{f.lineno}", functools.partial(dict, frame))])
                 weights.append(f.own_s)
     profiles = [{"type": "sampled", "name": thread, "unit": "seconds", "startValue": 0,
                  "endValue": sum(weights), "samples": samples, "weights": weights}

@@ -140,9 +140,9 @@ def transform(source: str, finding: Finding) -> tuple[str, str]:
     while lo > 0 and _eligible(tree, body[lo - 1], set()):
         lo -= 1
     fresh: set[str] = set()
-    run = []
+    run: list[cst.SimpleStatementLine] = []
     for s in body[lo:]:
-        if not _eligible(tree, s, fresh):
+        if not isinstance(s, cst.SimpleStatementLine) or not _eligible(tree, s, fresh):
             if s is st or body.index(s) <= i:
                 run = []  # an earlier statement broke the run: start again after it
                 fresh = set()
@@ -206,19 +206,19 @@ def _heavy(tree: Tree, s: cst.CSTNode) -> bool:
     return False
 
 
-def _emit(tree: Tree, run: list[cst.BaseStatement]) -> tuple[str, str]:
+def _emit(tree: Tree, run: list[cst.SimpleStatementLine]) -> tuple[str, str]:
     scope = tree.scope_of(run[0])
     xp, to_host = tree.fresh("xp"), tree.fresh("to_host")
     edits = Edits()
     assigned: set[str] = set()
     moved: dict[str, str] = {}
     for s in run:
-        b = s.body[0]  # type: ignore[attr-defined]
+        b = s.body[0]
         for n in tree.walk(b):
             if isinstance(n, cst.Call):
                 qn = tree.resolve(n.func)
                 if qn in ALLOWED:
-                    edits.replace[id(n.func)] = expr(f"{xp}.{qn.removeprefix('numpy.')}", tree)  # type: ignore[union-attr]
+                    edits.replace[id(n.func)] = expr(f"{xp}.{qn.removeprefix('numpy.')}", tree)
             if isinstance(n, cst.Name) and n.value not in assigned and _device_operand(tree, n):
                 moved.setdefault(n.value, tree.fresh(f"{n.value}_d", scope))
                 edits.replace[id(n)] = cst.Name(moved[n.value])

@@ -15,7 +15,8 @@ from optadvise import examples as ex
 from optadvise.model import ArrayInfo, Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
-from optadvise.rewriters.cst import Edits, Tree, candidate, finish, stmt
+from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
+from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.translate import translate
@@ -163,6 +164,9 @@ def scale(src, dst):
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
+        comp = comprehension_at(tree, finding.lineno, finding.col)
+        if comp is not None:
+            return self.propose_comprehension(tree, comp, source, finding, profile)
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
@@ -179,3 +183,16 @@ def scale(src, dst):
         return [candidate(self.kind, finding, source, code,
                           f"vectorize the loop at line {lines} with whole-array NumPy (`{first}` ...)",
                           rtol, why)]
+
+    def propose_comprehension(self, tree: Tree, comp: cst.ListComp | cst.GeneratorExp, source: str,
+                              finding: Finding, profile: Profile | None) -> list[Candidate]:
+        """A comprehension over arrays becomes one whole-array expression (`loops/comprehension`)."""
+        np, imports = module_name(tree, "numpy")
+        node, code, reduces = replacement(tree, comp, finding, profile, np)
+        edits = Edits()
+        edits.replace[id(node)] = expr(code, tree)
+        new = finish(tree, edits, imports)
+        why = "the sum is taken in a different order (pairwise)" if reduces else "element-wise: same operations"
+        return [candidate(self.kind, finding, source, new,
+                          f"vectorize the comprehension at line {tree.line(comp)} (`{code}`)",
+                          1e-7 if reduces else 1e-9, why)]

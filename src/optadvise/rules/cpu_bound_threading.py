@@ -113,21 +113,22 @@ class CpuBoundThreading(Rule):
         sites = []
         for call in index.calls:
             target = None
+            where: ast.expr = call.node
+            func = call.node.func
             if call.name == "threading.Thread":
                 target = next((k.value for k in call.node.keywords if k.arg == "target"), None)
                 api = "threading.Thread"
-            elif isinstance(call.node.func, ast.Attribute) and call.node.func.attr in ("submit", "map") \
-                    and isinstance(call.node.func.value, ast.Name) \
-                    and call.node.func.value.id in executors and call.node.args:
+            elif isinstance(func, ast.Attribute) and func.attr in ("submit", "map") \
+                    and isinstance(func.value, ast.Name) and func.value.id in executors and call.node.args:
                 target = call.node.args[0]
-                api = "ThreadPoolExecutor." + call.node.func.attr
+                api = "ThreadPoolExecutor." + func.attr
+                where = executors[func.value.id]
             if not isinstance(target, ast.Name):
                 continue
             scope = index.scopes.get(target.id)
             if scope is None or not isinstance(scope.node, ast.FunctionDef):
                 continue
             # point at what a rewrite changes: the Thread(...) call, or the executor's creation
-            where = call.node if api == "threading.Thread" else executors[call.node.func.value.id]
             sites.append(Site(
                 lineno=where.lineno, end_lineno=where.end_lineno or where.lineno,
                 col=where.col_offset, function=call.function,

@@ -7,6 +7,7 @@ imports, so `np.append`, `numpy.append` and `from numpy import append` all read 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from optadvise.model import MODULE
@@ -20,7 +21,7 @@ NOT_ARRAY = {"numpy.random.default_rng", "numpy.random.seed", "numpy.dtype", "nu
              "numpy.ndenumerate", "numpy.broadcast", "numpy.finfo", "numpy.iinfo"}
 
 _LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
-_DISPATCH: dict[type, object] = {}
+_DISPATCH: dict[type, Callable[[ModuleIndex, ast.AST], None]] = {}
 
 
 @dataclass
@@ -161,9 +162,11 @@ class ModuleIndex(ast.NodeVisitor):
         self.generic_visit(node)
         self._loop_stack.pop()
 
-    visit_For = _visit_loop
-    visit_While = _visit_loop
-    visit_AsyncFor = _visit_loop
+    def visit_For(self, node: ast.For) -> None:
+        self._visit_loop(node)
+
+    def visit_While(self, node: ast.While) -> None:
+        self._visit_loop(node)
 
     def visit_Call(self, node: ast.Call) -> None:
         call = Call(node, self.resolve(node.func), self._scope_stack[-1], list(self._loop_stack))

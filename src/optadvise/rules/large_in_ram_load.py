@@ -190,5 +190,5 @@ def _only_sliced(index: ModuleIndex, function: str, name: str, load: ast.Call) -
             and isinstance(n.ctx, ast.Load) and n.lineno >= load.lineno]
     if not uses:
         return False
-    return all(isinstance(index.parents.get(u), ast.Subscript) and index.parents[u].value is u
-               for u in uses)
+    parents = [index.parents.get(u) for u in uses]
+    return all(isinstance(p, ast.Subscript) and p.value is u for p, u in zip(parents, uses))

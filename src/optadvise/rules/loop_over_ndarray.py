@@ -9,6 +9,7 @@ from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rules.append_in_loop import grown_name
 from optadvise.rules.base import Rule, Site
+from optadvise.rules.comprehensions import comprehension_sites
 from optadvise.rules.evidence import describe_array, observed_arrays, span_share
 from optadvise.rules.facts import array, facts, hot
 from optadvise.rules.index import Loop, ModuleIndex
@@ -21,6 +22,8 @@ _MAPPED = tuple(array(name, (N,)) for name in ("a", "b", "out"))  # what the pro
 _RECURRENCE = ("import numpy as np\ndef logistic(x, r):\n    for i in range(1, x.shape[0]):  # <-\n"
                "        x[i] = r * x[i - 1] * (1 - x[i - 1])\n    return x\n"
                "x = logistic(np.full(N, 0.5), 3.7)\n")
+_GENEXPR = ("import numpy as np\ndef energy(signal):\n    return sum(x * x for x in signal)  # <-\n"
+            "e = energy(np.ones(N))\n")
 ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
 
 
@@ -30,7 +33,9 @@ class LoopOverNdarray(Rule):
     ## What it does
     Flags a loop that works on arrays element by element, where the profile shows it takes a
     real share of the run, and reports whether its iterations are independent, only accumulate a
-    reduction, or carry a dependence from one iteration to the next.
+    reduction, or carry a dependence from one iteration to the next. List comprehensions and
+    generator expressions over arrays (`sum(x * x for x in a)`, `[p + q for p, q in zip(a, b)]`)
+    are the same loop and are reported and vectorised alike.
 
     ## Why is this bad?
     Every iteration runs the interpreter: an indexing operation boxes a Python float, arithmetic
@@ -70,6 +75,7 @@ class LoopOverNdarray(Rule):
     VALID = (
         Valid("import numpy as np\nx = np.zeros(10)\nfor _ in range(20):\n    x = np.tanh(x @ x)\n"),
         Valid("for i in range(10):\n    print(i)\n"),
+        Valid("words = ['a', 'b']\nupper = [w.upper() for w in ('x', 'y')]\n"),
         Valid("import numpy as np\ndef f(a):\n    return a * 2\n"),
         Valid("def collatz(n):\n    steps = 0\n    while n != 1:\n"
               "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        steps += 1\n    return steps\n"),
@@ -81,6 +87,8 @@ class LoopOverNdarray(Rule):
                 "        s += v[i] ** 2\n    return s\n", fixes=("vectorize", "numba")),
         Invalid("import numpy as np\nv = np.zeros(5)\nk = 0\nwhile k < v.size:  # <-\n"
                 "    v[k] = k * 2.0\n    k += 1\n", fixes=("vectorize", "numba")),
+        Invalid("import numpy as np\na = np.ones(100)\nb = np.ones(100)\n"
+                "c = [x + y for x, y in zip(a, b)]  # <-\n", fixes=("vectorize", "numba")),
     )
     MEASURED = (
         # an element-wise map over a million elements, 95% of the run: vectorise it
@@ -91,6 +99,10 @@ class LoopOverNdarray(Rule):
         Measured(_RECURRENCE, facts(functions=(hot("logistic", 2, 0.9, {3: 0.2, 4: 0.8}),),
                                     arrays=(array("x", (N,), function="logistic"),)),
                  evidence={"dependence": "carried"}),
+        # a generator expression summed over a million elements: the same hot loop, vectorised
+        Measured(_GENEXPR, facts(functions=(hot("energy", 2, 0.9, {3: 0.95}),),
+                                 arrays=(array("signal", (N,), function="energy"),)),
+                 evidence={"dependence": "reduction", "comprehension": True}),
         # the same map, but the loop takes 2% of the run: not worth rewriting
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
                                      arrays=_MAPPED),
@@ -121,6 +133,18 @@ class LoopOverNdarray(Rule):
                 # directly may walk rows (array work per step), which only the profile can tell
                 confident=bool(facts.static_arrays & facts.arrays) and not _few_iterations(loop.node)
                 and not _row_wise(loop.node)))
+        for comp in comprehension_sites(index, qualifying):
+            node = comp.node
+            names = sorted(set(comp.iterated) | comp.arrays)
+            what = "generator expression" if isinstance(node, ast.GeneratorExp) else "list comprehension"
+            sites.append(Site(
+                lineno=node.lineno, end_lineno=node.end_lineno or node.lineno, col=node.col_offset,
+                function=comp.function,
+                message=f"{what} walks " + ", ".join(f"`{n}`" for n in names) + " element by element",
+                detail={"names": names, "dependence": "reduction" if comp.reduction else "independent",
+                        "why": "each element is computed on its own", "comprehension": True,
+                        "static_arrays": sorted(n for n in names if _array_like(index, comp.function, n, node))},
+                confident=any(_array_like(index, comp.function, n, node) for n in names)))
         return sites
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
@@ -137,7 +161,10 @@ class LoopOverNdarray(Rule):
         message = (f"{site.message}. It takes {share:.0%} of the run over "
                    f"{describe_array(largest)}: {advice}.")
         evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
-        fixes = ("vectorize", "numba") if dependence != "carried" else ("numba",)
+        if site.detail.get("comprehension"):
+            evidence["comprehension"] = True
+        fixes = ("vectorize",) if site.detail.get("comprehension") else \
+            ("vectorize", "numba") if dependence != "carried" else ("numba",)
         return self.finding(index, site, message=message, evidence=evidence, share=share,
                             fixes=fixes)
 

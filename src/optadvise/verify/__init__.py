@@ -6,9 +6,9 @@
     messages        the typed spec and result exchanged with the function-check child
     function_check  parent side of the function-level check
     function_harness  child side (`python -m optadvise.verify.function_harness SPEC`)
-    verifier        `Verifier`: Candidate -> Verdict (correctness, timing medians, compile time apart)
+    verifier        `Verifier`: Candidate -> Verdict (kernel or script level, timing medians, compile apart)
 """
 
-from optadvise.verify.verifier import Verifier, verify_candidate
+from optadvise.verify.verifier import Verifier, estimate_speedup, verify_candidate
 
-__all__ = ["Verifier", "verify_candidate"]
+__all__ = ["Verifier", "estimate_speedup", "verify_candidate"]

@@ -15,9 +15,10 @@ HARNESS = "optadvise.verify.function_harness"
 
 
 def check_function(box: Sandbox, candidate: Candidate, hidden: HiddenScript, timeout: float,
-                   progress: Progress) -> FunctionResult:
+                   progress: Progress, timing: bool = False) -> FunctionResult:
     """Compare the candidate's function (defined in `hidden`) with the original's on the real and on
-    generated arguments; `skipped` with a reason where the check cannot apply."""
+    generated arguments (and, with `timing`, time both on the real ones); `skipped` with a reason
+    where the check cannot apply."""
     if candidate.function in (MODULE, "", None):
         return FunctionResult.skipped("the finding is at module level")
     if "." in candidate.function or "<" in candidate.function:
@@ -25,9 +26,10 @@ def check_function(box: Sandbox, candidate: Candidate, hidden: HiddenScript, tim
     tag = os.path.basename(hidden.path)
     spec_path = os.path.join(box.tmp, f"{tag}.spec.json")
     spec = FunctionSpec(script=box.script, args=box.args, candidate=hidden.path, function=candidate.function,
-                        rtol=candidate.rtol, out=os.path.join(box.tmp, f"{tag}.result.json"), atol=ATOL)
+                        rtol=candidate.rtol, out=os.path.join(box.tmp, f"{tag}.result.json"), atol=ATOL, timing=timing)
     write_message(spec, spec_path)
-    progress(f"{candidate.kind} for {candidate.function}: function-level check")
+    step = "kernel check and timing" if timing else "function-level check"
+    progress(f"{candidate.kind} for {candidate.function}: {step}")
     run = box.run([sys.executable, "-m", HARNESS, spec_path], timeout, hidden.env)
     problems = box.restore(run.changes)
     if problems:

@@ -10,6 +10,15 @@ NumPy's and `random`'s global streams rewound so both see the same random number
 values, arguments after the call (in-place updates) and exception types. Then it does the same on
 generated inputs: every array argument replaced by random values of the same shape and dtype within
 the observed range (`SEEDS`).
+
+Kernel timing: on each checked real input, original and candidate are then called in alternation on
+fresh deep copies (all kept alive, so nothing can be memoised on argument identity; RNG streams
+rewound before every call; every candidate result compared again), at least `MIN_ROUNDS` times each
+unless the original alone outlasts `BUDGET_S`. The candidate's first call is its warm-up (a JIT
+compiles there: `compile_s`), so a candidate fast only on its first call gains nothing. Figures are
+medians per input; `KernelTiming.significant` holds only when the candidate's median beats the
+original's *fastest* call. Every call of the function in the run is counted and timed (`calls`,
+`total_original_s`), which scales the kernel figures to the whole script.
 """
 
 from __future__ import annotations
@@ -20,12 +29,14 @@ import functools
 import inspect
 import os
 import random
+import statistics
 import sys
 import time
 import types
 from collections.abc import Callable
 from typing import Any
 
+from optadvise.model import KernelTiming
 from optadvise.verify.compare import compare_values
 from optadvise.verify.messages import FunctionResult, FunctionSpec, read_message, write_message
 
@@ -33,6 +44,9 @@ CALLS = 2  # real calls checked
 SEEDS = (1, 2)  # generated inputs
 CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
+MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
+MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
+BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
 
 
 _MISSING = object()
@@ -141,6 +155,11 @@ class Checker:
         self.active = False
         self.candidate: Callable[..., Any] | None = None
         self.swap: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+        self.timing = spec.timing
+        self.total_calls = 0
+        self.total_s = 0.0
+        self.per_input: list[tuple[float, float, float, float]] = []  # orig median, orig min, cand median, compile
+        self.rounds = 0
 
     def build_candidate(self, glb: dict[str, Any]) -> Callable[..., Any]:
         """Compile the candidate's def (plus its imports and new/changed helpers) into a copy of `glb`."""
@@ -190,11 +209,18 @@ class Checker:
 
         @functools.wraps(original)
         def stand_in(*args: Any, **kwargs: Any) -> Any:
-            if self.active or self.mismatch or self.skip or self.calls >= CALLS:
+            if self.active:
                 return original(*args, **kwargs)
             self.active = True
+            self.total_calls += 1
             try:
-                return self._checked_call(original, args, kwargs)
+                if self.mismatch or self.skip or self.calls >= CALLS:
+                    t0 = time.perf_counter()
+                    try:
+                        return original(*args, **kwargs)
+                    finally:
+                        self.total_s += time.perf_counter() - t0
+                return self._checked_call(original, args, kwargs)  # adds the original's own time
             finally:
                 self.active = False
 
@@ -255,13 +281,19 @@ class Checker:
         t0 = time.perf_counter()
         out, exc = self._call(original, args, kwargs)
         took = time.perf_counter() - t0
+        self.total_s += took
         after = _rng_state()
         _set_rng(before)
+        t0 = time.perf_counter()
         c_out, c_exc = self._call_candidate(*for_cand)
+        c_took = time.perf_counter() - t0
         _set_rng(after)
         self.inputs += 1
-        self._compare(f"on the script's real arguments (call {self.calls})", out, exc, (args, kwargs),
-                      c_out, c_exc, for_cand, strict_exc=True)
+        label = f"on the script's real arguments (call {self.calls})"
+        self._compare(label, out, exc, (args, kwargs), c_out, c_exc, for_cand, strict_exc=True)
+        if not self.mismatch and exc is None and self.timing:
+            self._time(original, pristine, before, (out, args, kwargs), took, c_took, label)
+            _set_rng(after)
         if not self.mismatch and exc is None and self.calls == 1:
             if took > GENERATE_CAP_S:
                 self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
@@ -271,6 +303,49 @@ class Checker:
         if exc is not None:
             raise exc
         return out
+
+    def _time(self, original: Callable[..., Any], pristine: tuple, rng: tuple[Any, Any],
+              expected: tuple[Any, tuple, dict], took: float, c_took: float, label: str) -> None:
+        """Interleaved timing of original and candidate on copies of one real input (module docstring)."""
+        orig_times: list[float] = [took]
+        cand_times: list[float] = []
+        keep: list[Any] = []  # every copy stays alive: no two calls see the same argument objects
+        deadline = time.perf_counter() + BUDGET_S
+        out, args, kwargs = expected
+        while len(cand_times) < MAX_ROUNDS:
+            now = time.perf_counter()
+            if len(cand_times) >= MIN_ROUNDS and (len(orig_times) >= MIN_ROUNDS or now >= deadline):
+                break
+            if len(orig_times) < MIN_ROUNDS and (len(orig_times) < 2 or now < deadline):
+                a, k = copy.deepcopy(pristine)
+                keep.append((a, k))
+                _set_rng(rng)
+                t0 = time.perf_counter()
+                self._call(original, a, k)
+                orig_times.append(time.perf_counter() - t0)
+            c_args = copy.deepcopy(pristine)
+            keep.append(c_args)
+            _set_rng(rng)
+            t0 = time.perf_counter()
+            c_out, c_exc = self._call_candidate(*c_args)
+            cand_times.append(time.perf_counter() - t0)
+            self._compare(f"{label}, timed call {len(cand_times) + 1}", out, None, (args, kwargs),
+                          c_out, c_exc, c_args, strict_exc=True)
+            if self.mismatch:
+                return
+        c_med = statistics.median(cand_times)
+        self.per_input.append((statistics.median(orig_times), min(orig_times), c_med, max(0.0, c_took - c_med)))
+        self.rounds += len(cand_times)
+
+    def kernel_timing(self) -> KernelTiming | None:
+        """The timing figures over all timed inputs, or None when nothing was timed."""
+        if not self.per_input:
+            return None
+        n = len(self.per_input)
+        t_o, fastest_o, t_c, comp = (sum(x[i] for x in self.per_input) / n for i in range(4))
+        return KernelTiming(calls=self.total_calls, total_original_s=self.total_s, t_original_s=t_o,
+                            t_candidate_s=t_c, rounds=self.rounds, compile_s=comp,
+                            significant=all(c < f for _, f, c, _ in self.per_input) and t_c < fastest_o)
 
     def _generated(self, original: Callable[..., Any], pristine: tuple) -> None:
         import numpy as np
@@ -298,7 +373,7 @@ class Checker:
             return FunctionResult.skipped(self.skip)
         if self.inputs == 0:
             return FunctionResult.skipped(f"{self.name} was not called")
-        return FunctionResult("ok", "", self.inputs, self.max_rel, self.notes)
+        return FunctionResult("ok", "", self.inputs, self.max_rel, self.notes, self.kernel_timing())
 
 
 def _instrument(tree: ast.Module, name: str) -> bool:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-from optadvise.model import from_dict, to_dict
+from optadvise.model import KernelTiming, from_dict, to_dict
 from optadvise.verify.compare import ATOL
 
 Status = Literal["ok", "mismatch", "skipped"]
@@ -26,18 +26,21 @@ class FunctionSpec:
     rtol: float
     out: str
     atol: float = ATOL
+    timing: bool = False  # also time original and candidate on the real inputs (`KernelTiming`)
 
 
 @dataclass
 class FunctionResult:
     """The child's verdict: `ok` (with the number of inputs compared), `mismatch` or `skipped`, with a
-    reason; the largest relative difference seen and notes for the report."""
+    reason; the largest relative difference seen, notes for the report, and the kernel timing when
+    the spec asked for it."""
 
     status: Status
     reason: str = ""
     inputs: int = 0
     max_rel_diff: float | None = None
     notes: list[str] = field(default_factory=list)
+    timing: KernelTiming | None = None
 
     @classmethod
     def skipped(cls, reason: str) -> FunctionResult:

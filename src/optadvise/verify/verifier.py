@@ -13,7 +13,13 @@ values, argument mutation and exceptions.
 Timing: the candidate runs once to warm up (a JIT compiles and caches then; `compile_s` = warm-up time
 minus the steady median, floored at 0), then `Baseline.runs` times, each timed run paired with a run of
 the reference (the original, or the source the candidate improves on) so both see the same machine
-load. The speedup is the ratio of the medians and must reach `min_speedup`.
+load. The speedup is the ratio of the medians and must reach `min_speedup` (`timed=False` skips the
+timing: a one-run confirmation of outputs).
+
+Kernel level (`verify_kernel`, for a finding in a module-level function): one child runs the original
+script with the function wrapped; original and candidate are compared AND timed on the real inputs
+(`KernelTiming`); the kernel speedup must reach `min_speedup` significantly. The whole-script speedup
+is then an estimate (`estimate_speedup`) until the caller confirms the final source with `verify`.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import statistics
 from contextlib import nullcontext
 
 from optadvise.apply import OriginalFile, encode_source
-from optadvise.model import Candidate, Verdict
+from optadvise.model import MODULE, Candidate, KernelTiming, Verdict
 from optadvise.verify.baseline import Baseline, measure_original, same_file
 from optadvise.verify.compare import ATOL, Diff, compare_text
 from optadvise.verify.function_check import check_function
@@ -60,11 +66,53 @@ class Verifier:
             self._baseline = measure_original(self.box, self.timeout, self.runs, self.progress)
         return self._baseline
 
+    def verify_kernel(self, candidate: Candidate, *, min_speedup: float = 1.1) -> Verdict | None:
+        """Kernel-level verdict on `candidate` (module docstring), or None where the kernel check does
+        not apply (module-level finding, recursion, uncopyable or huge arguments, function not
+        called): the caller then verifies at script level."""
+        if candidate.function in (MODULE, "") or "." in candidate.function or "<" in candidate.function:
+            return None
+        base = self.baseline()
+        if base.error:
+            return Verdict(candidate, False, f"cannot verify: {base.error}")
+        try:
+            data = encode_source(candidate.new, self.original)
+        except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
+            return Verdict(candidate, False, f"cannot store the candidate: {e}")
+        with self.box.hidden_script(data) as cand:
+            fres = check_function(self.box, candidate, cand, min(self.timeout, 5 * base.median + 60),
+                                  self.progress, timing=True)
+        if fres.status == "mismatch":
+            return Verdict(candidate, False, f"function {candidate.function}: {fres.reason}",
+                           max_rel_diff=_finite(fres.max_rel_diff))
+        k = fres.timing
+        if fres.status != "ok" or k is None:
+            return None
+        est = estimate_speedup(base.median, [k])
+        v = Verdict(candidate, False, "", speedup=est, t_original_s=base.median,
+                    t_candidate_s=base.median / est, compile_s=k.compile_s,
+                    max_rel_diff=_finite(fres.max_rel_diff), checks=[f"function:{fres.inputs} inputs"],
+                    kernel=k, script_measured=False)
+        figures = (f"{k.speedup:.2f}x per call ({_ms(k.t_original_s)} -> {_ms(k.t_candidate_s)}, "
+                   f"{k.rounds} timed calls)")
+        if k.speedup < min_speedup or not k.significant:
+            v.reason = (f"kernel not faster: {figures}" if k.speedup < 1 else
+                        f"kernel not significantly faster: {figures}, needs {min_speedup:g}x beyond noise")
+            return v
+        if est < 1.0:
+            v.reason = f"whole script estimated slower ({est:.2f}x): the JIT compile costs more than {figures} saves"
+            return v
+        v.checks.append("kernel-timing")
+        v.accepted = True
+        v.reason = "; ".join([f"kernel verified: {figures}, same results; whole script ~{est:.2f}x "
+                              f"(estimated)", *fres.notes])
+        return v
+
     def verify(self, candidate: Candidate, *, min_speedup: float = 1.1, reference: str | None = None,
-               function_level: bool = True) -> Verdict:
+               function_level: bool = True, timed: bool = True) -> Verdict:
         """Verdict on `candidate` (a whole rewritten file). Correctness is always judged against the
-        original script; speed against `reference` (a source text, default the original script),
-        timed in alternation with the candidate so both see the same machine load."""
+        original script; speed (unless not `timed`) against `reference` (a source text, default the
+        original script), timed in alternation with the candidate so both see the same machine load."""
         base = self.baseline()
         if base.error:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
@@ -105,6 +153,11 @@ class Verifier:
                     notes += fres.notes
                 else:
                     notes.append(f"function-level check skipped: {fres.reason}")
+            if not timed:
+                checks.append("whole-script run")
+                return Verdict(candidate, True, "; ".join(["verified: same results (one whole-script run)"]
+                                                          + notes), compile_s=None,
+                               max_rel_diff=_finite(max_rel), checks=checks)
             if ref_script is not None:  # warm the reference too (its own JIT compile)
                 box.restore(box.run(ref_script.argv, warm_timeout, ref_script.env).changes)
             ref_argv, ref_env = (ref_script.argv, ref_script.env) if ref_script else (box.original_argv, None)
@@ -174,6 +227,17 @@ class Verifier:
                 return Diff(False, f"file {name} differs: {d.reason}", d.max_rel_diff)
             diffs.append(d)
         return Diff.worst(diffs)
+
+
+def estimate_speedup(script_s: float, kernels: list[KernelTiming]) -> float:
+    """Whole-script speedup when each kernel's calls take its candidate's time (plus one JIT
+    compile) instead of the original's; the rest of the script is unchanged."""
+    saved = sum(k.total_original_s - k.total_candidate_s - k.compile_s for k in kernels)
+    return script_s / max(script_s - saved, 1e-3 * script_s) if script_s > 0 else 1.0
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms"
 
 
 def _finite(x: float | None) -> float | None:

@@ -52,9 +52,45 @@ def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str
             read = n.target  # type: ignore[attr-defined]
         else:
             continue
-        if not tree.inside(read, region):
+        if not tree.inside(read, region) and not rebound_around(tree, read, region):
             out.add(read.value)
     return out
+
+
+def rebound_around(tree: Tree, read: cst.Name, region: cst.CSTNode) -> bool:
+    """`read` sits in the body of a later loop or in a comprehension whose targets rebind the name, so
+    it reads that binding, never the value `region` left (a read after such a loop still counts: an
+    empty loop leaves the old value)."""
+    child: cst.CSTNode = read
+    for a in tree.ancestors(read):
+        if a is region:
+            return False
+        if isinstance(a, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)) \
+                and not tree.inside(read, a.for_in.iter) and read.value in _comp_targets(a.for_in):
+            return True
+        if isinstance(a, cst.For) and child is a.body and read.value in bound_names(a.target):
+            return True
+        child = a
+    return False
+
+
+def _comp_targets(clause: cst.CompFor | None) -> set[str]:
+    out: set[str] = set()
+    while clause is not None:
+        out.update(bound_names(clause.target))
+        clause = clause.inner_for_in
+    return out
+
+
+def bound_names(target: cst.CSTNode) -> list[str]:
+    """Names a target binds (not names merely used inside a subscript or attribute target)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in bound_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
 
 
 def last_assignment_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> cst.BaseExpression | None:
