@@ -123,7 +123,7 @@ def _icicle(p: Profile) -> str:
 def _layout(node: _Node, x: float, depth: int, total: float, rects: list[str]) -> int:
     w = WIDTH * node.weight / total
     colour = "#f0a35e" if node.own else "#9fb4c7" if depth else "#ccc"
-    label = node.name if w > 40 else ""
+    label = parse_frame(node.name)["name"] if w > 40 else ""  # the function; its file and line in the tooltip
     rects.append(f'<g><title>{_e(node.name)}: {node.weight:.3f} s ({node.weight / total:.1%})</title>'
                  f'<rect x="{x:.2f}" y="{depth * ROW}" width="{w:.2f}" height="{ROW - 1}" fill="{colour}"/>'
                  f'<text x="{x + 3:.2f}" y="{depth * ROW + 13}">{_e(label[: int(w / 7)])}</text></g>')

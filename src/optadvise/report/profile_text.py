@@ -55,8 +55,8 @@ def _render_text(run: ProfileRun, console: Console, top: int, all_frames: bool) 
 
 
 def _hot_table(console: Console, rows: list[HotRow], all_frames: bool) -> None:
-    console.print(Text("Hot functions (cProfile, whole run, every frame)" if all_frames else
-                       "Hot functions (cProfile, whole run): yours first, then libraries folded per package "
+    console.print(Text("Hot functions (whole run, every frame)" if all_frames else
+                       "Hot functions (whole run): yours first, then libraries folded per package "
                        "by own time (--all-frames: every frame)", style="italic"))
     table = Table()
     columns: list[tuple[str, JustifyMethod]] = [("function", "left"), ("where", "left"), ("share", "right"),
