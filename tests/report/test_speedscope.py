@@ -62,3 +62,6 @@ def test_profile_writes_a_valid_speedscope_file(tmp_path):
     validate(doc)
     names = {f["name"] for f in doc["shared"]["frames"]}
     assert "work" in names and doc["name"] == "s.py"
+    piped = optadvise("profile", "--format", "speedscope", "s.py", cwd=tmp_path)  # stdout: the file only
+    validate(json.loads(piped.stdout))
+    assert "8999955000050000" in piped.stderr  # the script's own output went to stderr
