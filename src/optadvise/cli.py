@@ -21,7 +21,7 @@ import click
 
 from optadvise import __version__
 from optadvise import rules as registry
-from optadvise.errors import EXIT_USAGE, OptadviseError
+from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError
 from optadvise.rules.engine import get_rule
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
@@ -84,19 +84,24 @@ def main() -> None:
 @main.command(context_settings=SCRIPT_CONTEXT)
 @click.argument("script", type=click.Path(dir_okay=True))
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "speedscope"]), default="text",
+              show_default=True,
               help="text: a rich report; json: one JSON document on stdout (the script's own output "
-                   "then goes to stderr).")
+                   "then goes to stderr); speedscope: a file for https://www.speedscope.app.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of stdout.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write a self-contained HTML report (works offline) to this file.")
+@click.option("--all-frames", is_flag=True,
+              help="List every frame in the hot-function table (default: yours first, libraries folded).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
               help="Kill the script (and every process it started) after this many seconds and "
                    "report what was measured.")
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
               help="How many hot functions get a line-by-line heat listing.")
 @friendly
-def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, timeout: float,
-            top: int) -> None:
+def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, html_file: str | None,
+            all_frames: bool, timeout: float, top: int) -> None:
     """Run SCRIPT [ARGS] in a child process, profile it, and report hot spots and findings.
 
     The script runs with the same working directory and environment, under cProfile for the whole
@@ -105,17 +110,25 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ti
     """
     from optadvise.commands.profile import run_profile
 
-    run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt == "json"))
+    run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt != "text"))
     warn(run.warnings)
     if fmt == "json":
         from optadvise.report.profile_json import render_profile_json
 
         show(render_profile_json(run), output)
+    elif fmt == "speedscope":
+        from optadvise.report.speedscope import render_speedscope
+
+        show(render_speedscope(run), output)
     else:
         from optadvise.report.profile_text import FILE, render_profile_text
         from optadvise.report.terminal import stdout_terminal
 
-        show(render_profile_text(run, FILE if output else stdout_terminal(), top), output)
+        show(render_profile_text(run, FILE if output else stdout_terminal(), top, all_frames), output)
+    if html_file:
+        from optadvise.report.html import render_profile_html
+
+        show(render_profile_html(run, top), html_file)
     sys.exit(run.exit_code)
 
 
@@ -127,6 +140,11 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ti
 @click.option("--function", "function", help="Only rewrite this function (qualified name).")
 @click.option("--rule", "rule", help="Only address findings of this rule (slug or code).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--diff", "diff_only", is_flag=True,
+              help="Print only the unified diff of the verified rewrites (for git apply / patch -p1); "
+                   "exit 1 when there is a change, 0 when none.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write a self-contained HTML report (works offline) to this file.")
 @click.option("--min-speedup", type=click.FloatRange(min=1.0), default=1.1, show_default=True,
               help="A rewrite must be at least this much faster (median of repeated runs).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
@@ -139,7 +157,8 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ti
                    "final whole-script confirmation still runs.")
 @friendly
 def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, rule: str | None,
-        fmt: str, min_speedup: float, timeout: float, try_all: bool, budget: float | None) -> None:
+        fmt: str, diff_only: bool, html_file: str | None, min_speedup: float, timeout: float, try_all: bool,
+        budget: float | None) -> None:
     """Propose rewrites for SCRIPT's hot findings and keep only the verified ones.
 
     Each candidate is re-run and compared with the original: same outputs within the stated
@@ -148,10 +167,22 @@ def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, 
     """
     from optadvise.commands.fix import run_fix
 
+    if diff_only and (apply_ or fmt != "text"):
+        raise OptadviseError("--diff prints only the patch: it cannot be combined with --apply or --format")
     report, failure = run_fix(script, list(args), apply=apply_, function=function, rule=rule,
-                              json_mode=(fmt == "json"), min_speedup=min_speedup, timeout=timeout,
+                              json_mode=(fmt == "json" or diff_only), min_speedup=min_speedup, timeout=timeout,
                               try_all=try_all, budget=budget)
     warn(report.warnings)
+    if html_file:
+        from optadvise.report.html import render_fix_html
+
+        show(render_fix_html(report, report.run), html_file)
+    if diff_only:
+        from optadvise.report.diff import render_patch
+
+        patch = render_patch(report)
+        show(patch)
+        sys.exit(EXIT_FINDINGS if patch else EXIT_OK)
     if fmt == "json":
         from optadvise.report.fix_json import render_fix_json
 

@@ -410,6 +410,7 @@ class FixReport:
     written: str | None = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # for stderr (a rule that failed), not the report
+    run: ProfileRun | None = None  # the profiled run the findings came from
 
     @property
     def accepted(self) -> list[Attempt]:

@@ -270,6 +270,7 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
                             deadline=deadline)
     report.notes[:0] = list(run.notes)
     report.warnings = run.warnings
+    report.run = run
     if not run.findings:
         report.notes.append("no findings: nothing to rewrite")
     elif not findings:

@@ -16,6 +16,7 @@ import tempfile
 import time
 
 from optadvise.model import GilStat
+from optadvise.tools import find_tool
 
 RATE_HZ = 100
 
@@ -31,7 +32,7 @@ class GilSampler:
         self.out = os.path.join(self.folder, "gil.txt")
 
     def attach(self, pid: int) -> None:
-        exe = shutil.which("py-spy")
+        exe = find_tool("py-spy")
         if exe is None:
             self.error = "py-spy is not installed"
             return

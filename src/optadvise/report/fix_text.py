@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from optadvise.model import Attempt, FixReport, Verdict
 from optadvise.report.diff import unified_diff
-from optadvise.report.terminal import Terminal, draw
+from optadvise.report.terminal import Terminal, draw, fit
 
 
 def render_fix_text(report: FixReport, term: Terminal, apply: bool = False) -> str:
-    return draw(lambda console: _render_text(report, apply, console), term)
+    """The report; diff lines are never cut, and output that is not a terminal is as wide as they are."""
+    widest = max((len(line) for a in report.attempts for line in a.diff.splitlines()), default=0)
+    return draw(lambda console: _render_text(report, apply, console), fit(term, widest))
+
+
+DIFF_STYLE = {"+": "green", "-": "red", "@": "cyan"}
+
+
+def print_diff(console: Console, diff: str) -> None:
+    """Each diff line whole (soft wrap: never cut or broken by the console, whatever its width)."""
+    for line in diff.splitlines():
+        style = "bold" if line.startswith(("+++", "---")) else DIFF_STYLE.get(line[:1], "")
+        console.print(Text(line, style=style), soft_wrap=True)
 
 
 def _fmt(x: float | None, unit: str = "", spec: str = ".2f") -> str:
@@ -61,7 +73,7 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
         assert v is not None
         console.print(f"\n[bold]{escape(a.finding.rule)}[/] in [bold]{escape(a.finding.function)}[/] "
                       f"({escape(a.kind)}: {escape(v.candidate.description)}), {_speedups(v)}")
-        console.print(Syntax(a.diff, "diff", theme="ansi_dark", background_color="default"))
+        print_diff(console, a.diff)
     if report.attempts:
         table = Table(title="Verdicts", title_justify="left")
         table.add_column("#", justify="right", style="dim")
