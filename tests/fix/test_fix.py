@@ -93,7 +93,7 @@ def test_apply_writes_verified_rewrite_and_second_run_changes_nothing(tmp_path, 
 
 @pytest.mark.slow
 def test_wrong_and_broken_rewriters_never_written(tmp_path, monkeypatch):
-    p = _script(tmp_path, 20_000)
+    p = _script(tmp_path, 400_000)  # long enough for the sampling profiler to see the loop
     before = p.read_bytes()
     rewriters = [Edit(error=RuntimeError("boom")), Edit("nothing here", ""),
                  Edit(LOOP, "    return np.sum(x[1:]) + 1.0"), Edit(LOOP, "    return np.sum(x, axis=1)"),

@@ -35,6 +35,8 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
     cut by what profiling their calls cost (`overhead` seconds per call, measured).
     """
     windowed = pstats.Stats(sampler.profiler).stats if sampler.profile_cpu_s > 0 else {}  # type: ignore[attr-defined]
+    if sampler.exact:
+        return _exact_stats(windowed, sampler, script, wall_s)
     events = sum(nc for (_cc, nc, _tt, _ct, _callers) in windowed.values())
     useful = max(sampler.profile_cpu_s - events * overhead, sampler.profile_cpu_s * 0.05)
     scale = (sampler.cpu_s - sampler.profile_cpu_s + useful) / useful if windowed else 0.0
@@ -75,6 +77,24 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
                                 own_s=own, cum_s=cum, share=min(cum / total, 1.0), user=user,
                                 lines=lines.get((filename, lineno, name), []) if user else [],
                                 sampled=True))
+    out.sort(key=lambda r: r.cum_s, reverse=True)
+    return out[:MAX_FUNCTIONS]
+
+
+def _exact_stats(stats: dict, sampler: Sampler, script: str, wall_s: float) -> list[FunctionStat]:
+    """cProfile's own figures, for a run it covered whole (shorter than the sampler's warm-up)."""
+    lines = line_stats(sampler.samples, sampler.traced())
+    total = max(wall_s, 1e-9)
+    out = []
+    for key, (_cc, nc, tt, ct, _callers) in stats.items():
+        filename, lineno, name = key
+        if filename.startswith(OWN_DIR) or name == PROFILER_DISABLE:
+            continue
+        user = filename == script
+        if filename == "~":
+            filename, lineno = "", 0
+        out.append(FunctionStat(name=name, filename=filename, lineno=lineno, calls=nc, own_s=tt, cum_s=ct,
+                                share=min(ct / total, 1.0), user=user, lines=lines.get(key, []) if user else []))
     out.sort(key=lambda r: r.cum_s, reverse=True)
     return out[:MAX_FUNCTIONS]
 

@@ -17,9 +17,11 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
    `register` registers every code object of the script before the script starts. cProfile is on
-   in the regular windows only (not the first-sight ones, so they stay an unbiased sample of the
-   CPU time): a profile function costs every call in the whole run on CPython 3.11, so the function
-   times come from the sampler and cProfile's call counts are scaled from its windows;
+   for the first `WARM_TICKS` ticks, then in the regular windows only (not the first-sight ones, so
+   they stay an unbiased sample of the CPU time): a profile function costs every call in the whole
+   run on CPython 3.11, so past the warm-up the function times come from the sampler and cProfile's
+   call counts are scaled from its windows. A run that ends within the warm-up (or takes SIGPROF
+   over before it ends) keeps cProfile's exact figures: too few ticks to sample from;
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
 
@@ -51,6 +53,7 @@ except ImportError:  # pragma: no cover - a declared dependency; degrade to the 
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
+WARM_TICKS = 40  # cProfile is on for the whole of the first 0.2 s of CPU time (exact for short runs)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
 CALIBRATION_CALLS = 4_000  # calls timed with and without cProfile to learn its cost per call
@@ -112,9 +115,18 @@ class Sampler:
             return code
         return holder.__code__
 
+    @property
+    def exact(self) -> bool:
+        """cProfile was on for the whole run (it ended within the warm-up, or the ticks stopped) and
+        saw all of it: no other thread of the script ran (cProfile sees the main thread only)."""
+        return self.ticks <= WARM_TICKS and not self.watching
+
     def start(self) -> None:
         self.last_tick = self.last_scan = time.perf_counter()
         self.cpu0 = time.thread_time()
+        self.profile_on = True  # the warm-up: until WARM_TICKS ticks have passed
+        self.profile_since = self.cpu0
+        self.profiler.enable()
         signal.signal(signal.SIGPROF, self.on_tick)
         signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
 
@@ -172,10 +184,11 @@ class Sampler:
     def _switch_window(self, code: types.CodeType | None) -> None:
         """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
         was opened in, cProfile every DUTY ticks half a cycle later (never both at once)."""
-        if self.profile_on:
+        warm = self.ticks <= WARM_TICKS
+        if self.profile_on and not warm:
             self._profile_off()
         lp = self.line_profiler
-        profile_tick = self.ticks % DUTY == DUTY // 2
+        profile_tick = self.ticks % DUTY == DUTY // 2 and not warm
         if lp is not None and self.line_on:
             lp.disable()
             self.line_on = False
