@@ -165,3 +165,22 @@ def test_nested_def_and_helpers_calling_helpers_with_defaults_are_compiled(tmp_p
     jitted = load(serial.new, tmp_path, "helpers_jit")
     plain = load(HELPERS, tmp_path, "helpers_py")
     assert np.allclose(jitted.orbit_ends(rates, 40), plain.orbit_ends(rates, 40), rtol=1e-12, atol=0)
+
+
+def test_helper_reading_a_module_array_is_declined() -> None:
+    src = textwrap.dedent("""
+        import numpy as np
+        weights = np.linspace(0.0, 1.0, 8)
+
+
+        def weigh(v, i):
+            return v * weights[i]
+
+
+        def apply(a):
+            for i in range(a.shape[0]):  # <-
+                a[i] = weigh(a[i], i)
+            return a
+    """)
+    with pytest.raises(Decline, match="module variable `weights`"):
+        NumbaJit().propose(src, finding(src, "apply"), prof("apply", a=np.zeros(8)))

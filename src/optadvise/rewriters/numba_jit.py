@@ -17,13 +17,14 @@ import warnings
 from collections.abc import Callable
 
 import libcst as cst
+from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
 from optadvise import examples as ex
 from optadvise.model import MODULE, Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish
-from optadvise.rewriters.loops.hoist import Hoist, hoist
+from optadvise.rewriters.loops.hoist import Hoist, hoist, module_variables
 from optadvise.rewriters.loops.site import loop_at, module_name, qualname
 from optadvise.rewriters.loops.translate import translate
 
@@ -39,6 +40,7 @@ def check_function(tree: Tree, fn: cst.FunctionDef) -> None:
         raise Decline(f"`{name}` is a method or nested function")
     check_signature(fn)
     check_body(tree, fn.body, f"`{name}`")
+    check_globals(tree, fn)
     for inner in (n for n in tree.walk(fn.body) if isinstance(n, cst.FunctionDef)):
         check_signature(inner)
         check_local_calls(tree, fn, inner)
@@ -78,6 +80,22 @@ def check_body(tree: Tree, root: cst.CSTNode, what: str) -> None:
             f = tree.resolve(n.func) or ""
             if f in BAD_CALLS or f.startswith("numpy.random.Generator"):
                 raise Decline(f"{what} calls `{f}`, which numba cannot type here")
+
+
+def check_globals(tree: Tree, fn: cst.FunctionDef) -> None:
+    """Numba freezes the module variables a jitted function reads at its first compile: only numeric
+    constants bound once may be read."""
+    ctx = tree.wrapper.resolve(ExpressionContextProvider)
+    variables = module_variables(tree, ctx)
+    local = tree.stores(fn)
+    for n in tree.walk(fn.body):
+        if not (isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.LOAD and n.value in variables) \
+                or n.value in local:
+            continue
+        values = variables[n.value]
+        if len(values) != 1 or not isinstance(values[0], cst.BaseExpression) or literal_type(values[0]) is None:
+            raise Decline(f"`{fn.name.value}` reads the module variable `{n.value}`, which numba would freeze "
+                          "at its first compile")
 
 
 def callees(tree: Tree, fn: cst.FunctionDef | cst.For | cst.While) -> list[cst.FunctionDef]:

@@ -72,7 +72,7 @@ def hoist(tree: Tree, loop: cst.For | cst.While, name: str, profile: Profile | N
     if anchor is None:
         raise Decline("the loop is not in module-level code")
     ctx = tree.wrapper.resolve(ExpressionContextProvider)
-    variables = module_variables(tree, loop, ctx)
+    variables = module_variables(tree, ctx, before=tree.line(loop))
     reads, writes = loop_names(tree, loop, ctx)
     params = [n for n in reads if n in variables]
     for p in params:
@@ -82,17 +82,17 @@ def hoist(tree: Tree, loop: cst.For | cst.While, name: str, profile: Profile | N
     return Hoist(name, loop, params, returns, anchor)
 
 
-def module_variables(tree: Tree, loop: cst.CSTNode, ctx: Contexts) -> dict[str, list[cst.CSTNode]]:
-    """Names bound by module-level code before `loop` (not defs, classes or imports), each with the
-    values assigned to it (the assignment's value, or the binding node when there is none)."""
+def module_variables(tree: Tree, ctx: Contexts, before: int | None = None) -> dict[str, list[cst.CSTNode]]:
+    """Names bound by module-level code (before line `before` if given; not defs, classes or imports),
+    each with the values assigned to it (the assignment's value, or the binding node when there is none)."""
     out: dict[str, list[cst.CSTNode]] = {}
-    start = tree.line(loop)
     for n in tree.walk(tree.module):
-        if not (isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.STORE) or tree.line(n) >= start \
+        if not (isinstance(n, cst.Name) and ctx.get(n) == ExpressionContext.STORE) \
+                or (before is not None and tree.line(n) >= before) \
                 or tree.nested_scope(n, tree.module) or any(isinstance(a, COMPS) for a in tree.ancestors(n)):
             continue
         parent = tree.parent.get(n)
-        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.AsName)):
             continue
         value: cst.CSTNode = n
         for a in tree.ancestors(n):
