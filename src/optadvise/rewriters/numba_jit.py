@@ -429,8 +429,8 @@ def report(a):
         types = hoisted_types(tree, h, profile)
         nb, imports = module_name(tree, "numba")
         variants: list[cst.For | None] = [None]
-        if isinstance(loop, cst.For) and independent(tree, loop, tree.module, finding, profile):
-            variants.append(loop)
+        if isinstance(loop, cst.For) and not h.returns and independent(tree, loop, tree.module, finding, profile):
+            variants.append(loop)  # a value the last iteration leaves is not defined under prange
         out = []
         for par in variants:
             body = loop if par is None else prange(par, nb, tree)
