@@ -54,10 +54,10 @@ class Hoist:
         """`a, b = name(params)` (or the bare call when nothing is read later), keeping the loop's comments."""
         target = f"{', '.join(self.returns)} = " if self.returns else ""
         call = stmt(f"{target}{self.name}({', '.join(self.params)})", tree)
+        if self.anchor is not self.loop:
+            return call.with_changes(leading_lines=self.loop.leading_lines)
         comments = [ln for ln in self.loop.leading_lines if ln.comment is not None]
-        top = self.anchor is self.loop
-        return call.with_changes(leading_lines=[*([cst.EmptyLine()] * 2 if top else self.loop.leading_lines[:1]),
-                                                *comments])
+        return call.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *comments])
 
 
 def hoist(tree: Tree, loop: cst.For | cst.While, name: str, profile: Profile | None) -> Hoist:
