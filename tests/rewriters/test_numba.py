@@ -108,7 +108,12 @@ def test_typing_failure_declines_with_numbas_reason() -> None:
 
 
 @pytest.mark.parametrize("src,fn,why", [
-    ("import numpy as np\nfor i in range(3):  # <-\n    pass\n", "<module>", "module level"),
+    ("def g(a):\n    def h(v):\n        return v\n    f = h\n    for i in range(3):  # <-\n        a[i] = f(a[i])\n",
+     "g", "used as a value"),
+    ("def g(a):\n    def h(v, c=2.0):\n        return v * c\n    for i in range(3):  # <-\n        a[i] = h(a[i])\n",
+     "g", "has default values"),
+    ("def g(a):\n    def h(v):\n        return h(v - 1) if v > 0 else v\n    for i in range(3):  # <-\n"
+     "        a[i] = h(a[i])\n", "g", "recursive"),
     ("class C:\n    def m(self, a):\n        for i in range(3):  # <-\n            a[i] = 1\n", "C.m", "method"),
     ("def g(a):\n    for i in range(3):  # <-\n        yield a[i]\n", "g", "Yield"),
     ("def g(a):\n    for i in range(3):  # <-\n        print(f'{a[i]}')\n", "g", "FormattedString"),
@@ -120,3 +125,62 @@ def test_typing_failure_declines_with_numbas_reason() -> None:
 def test_declines_without_compiling(src: str, fn: str, why: str) -> None:
     with pytest.raises(Decline, match=why):
         NumbaJit().propose(src, finding(src, fn), None)
+
+
+HELPERS = textwrap.dedent("""
+    import numpy as np
+
+
+    def clip(v, lo=0.0, hi=1.0):
+        return min(max(v, lo), hi)
+
+
+    def logistic(x, r):
+        return clip(r * x * (1.0 - x))
+
+
+    def orbit_ends(rates, steps):
+        def step(x, r):
+            return logistic(x, r) * 0.999 + 0.0005
+
+        out = np.empty_like(rates)
+        for k in range(rates.shape[0]):  # <-
+            x = 0.5
+            for _ in range(steps):
+                x = step(x, rates[k])
+            out[k] = x
+        return out
+
+
+    orbit_ends(np.zeros(2), 3)
+""")
+
+
+def test_nested_def_and_helpers_calling_helpers_with_defaults_are_compiled(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rates = np.linspace(2.5, 4.0, 12)
+    cands = NumbaJit().propose(HELPERS, finding(HELPERS, "orbit_ends"), prof("orbit_ends", rates=rates))
+    serial = cands[0]
+    assert "compiled in nopython mode" in serial.note  # the call site types `steps`: compile-checked
+    assert serial.new.count("@numba.njit(cache=True)") == 3  # orbit_ends, logistic, clip; not the nested step
+    jitted = load(serial.new, tmp_path, "helpers_jit")
+    plain = load(HELPERS, tmp_path, "helpers_py")
+    assert np.allclose(jitted.orbit_ends(rates, 40), plain.orbit_ends(rates, 40), rtol=1e-12, atol=0)
+
+
+def test_helper_reading_a_module_array_is_declined() -> None:
+    src = textwrap.dedent("""
+        import numpy as np
+        weights = np.linspace(0.0, 1.0, 8)
+
+
+        def weigh(v, i):
+            return v * weights[i]
+
+
+        def apply(a):
+            for i in range(a.shape[0]):  # <-
+                a[i] = weigh(a[i], i)
+            return a
+    """)
+    with pytest.raises(Decline, match="module variable `weights`"):
+        NumbaJit().propose(src, finding(src, "apply"), prof("apply", a=np.zeros(8)))
