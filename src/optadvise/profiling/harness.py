@@ -54,7 +54,7 @@ class Harness:
         with open(self.script, "rb") as fh:
             source = fh.read()
         code = self.sampler.register(compile(source, self.script, "exec"))
-        self.probes.install(uses_numpy=b"numpy" in source)
+        self.probes.install(uses_numpy=b"numpy" in source, uses_scipy=b"scipy" in source)
         module = types.ModuleType("__main__")
         module.__dict__.update({"__file__": self.script, "__builtins__": builtins, "__spec__": None,
                                 "__loader__": None, "__package__": None, "__cached__": None})
@@ -97,7 +97,8 @@ class Harness:
             functions=function_stats(self.profiler, self.script, wall, self.sampler.samples,
                                      self.sampler.traced()),
             arrays=list(self.scanner.arrays.values()), threads=self.probes.threads,
-            loads=self.probes.loads, line_profile_windows=self.sampler.windows), self.result_path)
+            loads=self.probes.loads, optimizers=self.probes.optimizers,
+            line_profile_windows=self.sampler.windows), self.result_path)
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         """The parent's timeout: save what was measured, then stop at once."""

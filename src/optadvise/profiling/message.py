@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from optadvise.model import ArrayInfo, FunctionStat, LoadStat, Profile, ThreadStat, from_dict, to_dict
+from optadvise.model import ArrayInfo, FunctionStat, LoadStat, OptimizeStat, Profile, ThreadStat, from_dict, to_dict
 
 
 @dataclass
@@ -29,6 +29,7 @@ class HarnessReport:
     arrays: list[ArrayInfo] = field(default_factory=list)
     threads: list[ThreadStat] = field(default_factory=list)
     loads: list[LoadStat] = field(default_factory=list)
+    optimizers: list[OptimizeStat] = field(default_factory=list)
     line_profile_windows: int = 0
 
     def fill(self, profile: Profile) -> Profile:

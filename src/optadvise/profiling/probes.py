@@ -4,13 +4,15 @@
   bytes, and the zero fraction of large 2-D ones (`ArrayInfo`).
 - `Probes`: thin wrappers installed before the script starts, for whole-file loads (np.load,
   np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`) and for threads, pool
-  workers included (CPU time against wall time: `ThreadStat`).
+  workers included (CPU time against wall time: `ThreadStat`), and for `scipy.optimize.minimize` /
+  `least_squares` (objective calls and time per call site: `OptimizeStat`).
 Standard library only; NumPy is imported only when the script uses it.
 """
 
 from __future__ import annotations
 
 import builtins
+import inspect
 import os
 import sys
 import threading
@@ -20,12 +22,15 @@ from concurrent.futures import thread as cf_thread
 from types import CodeType, FrameType
 from typing import Any
 
-from optadvise.model import MODULE, ArrayInfo, LoadStat, ThreadStat
+from optadvise.model import MODULE, ArrayInfo, LoadStat, OptimizeStat, ThreadStat
 
 BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
 MIN_ARRAY = 1_000  # smaller arrays are not recorded
 MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
 FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
+MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed value range
+RANGE_SAMPLE = 100_000  # elements of the strided sub-sample the range is taken on
+OPTIMIZERS = ("minimize", "least_squares")
 
 
 def qualname(code: CodeType) -> str:
@@ -72,6 +77,8 @@ class ArrayScanner:
                 if old is not None and old.zero_fraction is not None:
                     # a matrix is only "mostly zero" if it was so every time it was seen
                     info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
+            if info.nbytes >= MIN_RANGED and info.dtype in ("int64", "float64"):
+                value_range(value, np, info, old)
             if old is not None and old.nbytes > info.nbytes:
                 if big:
                     old.zero_fraction = info.zero_fraction
@@ -106,6 +113,37 @@ def zero_fraction(value: Any, np: Any) -> float | None:
         return None
 
 
+def value_range(value: Any, np: Any, info: ArrayInfo, old: ArrayInfo | None) -> None:
+    """Min/max (and, for floats, float32 exactness) of a contiguous array on a strided sub-sample,
+    merged with what was seen before under the same name (arrays are often filled after allocation)."""
+    if not value.flags.c_contiguous:
+        return
+    sub = value.reshape(-1)[::max(1, value.size // RANGE_SAMPLE)]
+    try:
+        lo, hi = float(sub.min()), float(sub.max())
+        exact = None if info.dtype != "float64" else bool(
+            np.array_equal(sub.astype(np.float32).astype(np.float64), sub, equal_nan=True))
+    except Exception:  # noqa: BLE001 - a value the script mutates from another thread, say
+        return
+    if old is not None and old.value_min is not None and old.value_max is not None:
+        lo, hi = min(lo, old.value_min), max(hi, old.value_max)
+        if exact is not None and old.float32_exact is not None:
+            exact = exact and old.float32_exact
+        old.value_min, old.value_max, old.float32_exact = lo, hi, exact
+    info.value_min, info.value_max, info.float32_exact = lo, hi, exact
+
+
+def _size(x0: Any) -> int:
+    """Parameter count of an x0 given as an array, a sequence or a scalar."""
+    size = getattr(x0, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        return len(x0)
+    except TypeError:
+        return 1
+
+
 class Probes:
     """Wrappers around loads, threads and thread-pool workers; what they saw is in `loads`/`threads`."""
 
@@ -113,16 +151,20 @@ class Probes:
         self.script = script
         self.loads: list[LoadStat] = []
         self.threads: list[ThreadStat] = []
+        self.optimizers: list[OptimizeStat] = []
         self.in_load = 0  # a loader's own open() is not a second load
 
-    def install(self, uses_numpy: bool) -> None:
-        """Install every wrapper (NumPy's loaders only when the script mentions numpy)."""
+    def install(self, uses_numpy: bool, uses_scipy: bool = False) -> None:
+        """Install every wrapper (NumPy's loaders only when the script mentions numpy, the
+        optimizers only when it mentions scipy)."""
+        if uses_scipy:
+            self._wrap_optimizers()
         if uses_numpy:
             try:
                 import numpy  # lazy: most of the time of a small script that never uses it
             except ImportError:
-                numpy = None
-            if numpy is not None:
+                pass
+            else:
                 for api in ("load", "fromfile", "loadtxt", "genfromtxt"):
                     setattr(numpy, api, self._wrap_load(getattr(numpy, api), f"numpy.{api}"))
         builtins.open = self._wrap_open(builtins.open)
@@ -174,6 +216,53 @@ class Probes:
         load.__wrapped__ = real  # type: ignore[attr-defined]
         return load
 
+    def _wrap_optimizers(self) -> None:
+        try:
+            from scipy import optimize  # lazy: heavy, and only for scripts that name scipy
+        except ImportError:
+            return
+        for api in OPTIMIZERS:
+            setattr(optimize, api, self._wrap_optimizer(getattr(optimize, api), api))
+
+    def _wrap_optimizer(self, real: Callable[..., Any], api: str) -> Callable[..., Any]:
+        """Count and time the objective of each call; record the call's method, jac and size."""
+        probes = self
+        signature = inspect.signature(real)
+
+        def optimize(*args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return real(*args, **kwargs)
+            fun = bound.arguments["fun"]
+            calls, spent = [0], [0.0]
+
+            def objective(*a: Any, **k: Any) -> Any:
+                calls[0] += 1
+                t0 = time.perf_counter()
+                try:
+                    return fun(*a, **k)
+                finally:
+                    spent[0] += time.perf_counter() - t0
+
+            bound.arguments["fun"] = objective
+            function, lineno = probes._call_site()
+            t = time.perf_counter()
+            result = real(*bound.args, **bound.kwargs)
+            seconds = time.perf_counter() - t
+            if lineno:
+                jac = bound.arguments.get("jac")
+                nit = getattr(result, "nit", None) if api == "minimize" else getattr(result, "njev", None)
+                probes.optimizers.append(OptimizeStat(
+                    api=f"scipy.optimize.{api}", filename=probes.script, lineno=lineno, function=function,
+                    method=str(bound.arguments.get("method") or ""), has_jac=callable(jac) or jac is True,
+                    n_params=_size(bound.arguments.get("x0")),
+                    iterations=int(nit or 0), fun_calls=calls[0], fun_s=spent[0], seconds=seconds))
+            return result
+
+        optimize.__wrapped__ = real  # type: ignore[attr-defined]
+        return optimize
+
     def _call_site(self) -> tuple[str, int]:
         """(qualified name, line) of the script's innermost frame below the wrapper that calls this."""
         frame: FrameType | None = sys._getframe(2)
@@ -219,7 +308,7 @@ class Probes:
     def _wrap_executor_workers() -> None:
         """Name ThreadPoolExecutor worker threads after the function they run."""
         real_submit = cf_thread.ThreadPoolExecutor.submit
-        real_worker = cf_thread._worker  # type: ignore[attr-defined]
+        real_worker = cf_thread._worker
         targets: dict[int, Any] = {}
 
         def submit(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
@@ -236,4 +325,4 @@ class Probes:
             real_worker(executor_ref, work_queue, *rest)
 
         cf_thread.ThreadPoolExecutor.submit = submit  # type: ignore[method-assign]
-        cf_thread._worker = worker  # type: ignore[attr-defined]
+        setattr(cf_thread, "_worker", worker)  # noqa: B010 - a wrapper of another signature
