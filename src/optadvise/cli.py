@@ -131,9 +131,12 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ti
               help="A rewrite must be at least this much faster (median of repeated runs).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=600.0, show_default=True,
               help="Per-run time limit for the script, in seconds.")
+@click.option("--scale-out", is_flag=True,
+              help="Also propose the Dask version of a verified process-pool remedy (needs optadvise[scale]); "
+                   "verified equivalent, exempt from --min-speedup.")
 @friendly
 def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, rule: str | None,
-        fmt: str, min_speedup: float, timeout: float) -> None:
+        fmt: str, min_speedup: float, timeout: float, scale_out: bool) -> None:
     """Propose rewrites for SCRIPT's hot findings and keep only the verified ones.
 
     Each candidate is re-run and compared with the original: same outputs within the stated
@@ -143,7 +146,8 @@ def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, 
     from optadvise.commands.fix import run_fix
 
     report, failure = run_fix(script, list(args), apply=apply_, function=function, rule=rule,
-                              json_mode=(fmt == "json"), min_speedup=min_speedup, timeout=timeout)
+                              json_mode=(fmt == "json"), min_speedup=min_speedup, timeout=timeout,
+                              scale_out=scale_out)
     warn(report.warnings)
     if fmt == "json":
         from optadvise.report.fix_json import render_fix_json

@@ -21,6 +21,7 @@ from optadvise import rewriters
 from optadvise.apply import OriginalFile, encode_source, write_atomic
 from optadvise.commands.profile import run_profile
 from optadvise.commands.progress import spinner
+from optadvise.commands.scale_out import scale_out as scale_out_pass
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
 from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile
 from optadvise.report.diff import unified_diff
@@ -148,7 +149,8 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
 
 
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
-            json_mode: bool, min_speedup: float, timeout: float) -> tuple[FixReport, OptadviseError | None]:
+            json_mode: bool, min_speedup: float, timeout: float,
+            scale_out: bool = False) -> tuple[FixReport, OptadviseError | None]:
     """`optadvise fix`: the report, and the error that stopped the write (to show after the report).
 
     Raises OptadviseError (code 3 or 4) when the script itself fails or times out."""
@@ -171,6 +173,8 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
             Verifier(script, list(args), timeout=timeout, original=original, progress=progress) as ver:
         report = fix_source(ver, source, findings, run.profile, rewriters.load_all(),
                             min_speedup=min_speedup, name=script, args=list(args))
+        if scale_out:
+            scale_out_pass(ver, report, run.profile, rewriters.load_all(), script)
     report.notes[:0] = list(run.notes)
     report.warnings = run.warnings
     if not run.findings:
