@@ -1,6 +1,7 @@
 """`fix --scale-out`: the scale-out version (Dask) of each remedy the rewrite/verify loop applied.
 
-A scale-out rewriter names the rewrite kind it `follows` (`dask-pool` follows `processpool`) and is
+A scale-out rewriter names the rewrite kind it `follows` (`dask-pool` follows `processpool`,
+`dask-array` follows `memmap`) and is
 given the current source once that rewrite was applied. Its candidate must be equivalent to the
 original script like every rewrite, but is exempt from the speed requirement: a local cluster is
 rarely faster than local processes, and the point is to run on more machines than this one. The
@@ -36,7 +37,7 @@ def scale_out(verifier: Verifier, report: FixReport, profile: Profile | None, re
             verdict = verifier.verify(cand, min_speedup=0.0, reference=current, function_level=False)
             if verdict.accepted:
                 verdict.reason = (f"equivalent (same results); scale-out, not a speed-up here: "
-                                  f"{verdict.t_candidate_s or 0:.2f} s on a local cluster against "
+                                  f"{verdict.t_candidate_s or 0:.2f} s run locally against "
                                   f"{verdict.t_original_s or 0:.2f} s for the {done.kind} version "
                                   f"({verdict.speedup or 0:.2f}x)")
             row = Attempt(done.finding, cand.kind, verdict, diff=unified_diff(current, cand.new, name))
@@ -46,5 +47,5 @@ def scale_out(verifier: Verifier, report: FixReport, profile: Profile | None, re
                 current = cand.new
                 break
     if current == report.final and followers and not any(a.kind in followers for a in report.accepted):
-        report.notes.append("--scale-out: no verified process-pool remedy to scale out")
+        report.notes.append("--scale-out: no verified process-pool or memory-map remedy to scale out")
     report.final = current
