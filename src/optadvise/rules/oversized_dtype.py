@@ -29,6 +29,8 @@ class OversizedDtype(Rule):
     round trip through `float32`. Values are observed on a strided sub-sample of each array while
     the script runs: the finding says what was seen, not a proof for every input. It gives the
     array's bytes, the run's measured peak memory and the memory the smaller dtype would save.
+    Integer arrays are offered a rewrite (`dtype-narrow`) that `optadvise fix` keeps only when the
+    narrowed script verifies (integers compared exactly); floats get advice only.
 
     ## Why is this bad?
     NumPy defaults to 64-bit integers and floats. An array of labels, counts or indices below
@@ -58,6 +60,7 @@ class OversizedDtype(Rule):
     slug = "oversized-dtype"
     code = "OA602"
     summary = "Large int64/float64 array whose observed values fit a smaller dtype"
+    fixes = ("dtype-narrow",)
     static = False
     MEASURED = (
         # 64 MiB of int64 labels in 0..999: int16 holds them, saving 48 MiB
@@ -103,8 +106,8 @@ class OversizedDtype(Rule):
             evidence = {"name": a.name, "dtype": a.dtype, "fits": smaller, "nbytes": a.nbytes,
                         "saved_bytes": saved, "peak_rss_bytes": peak, "value_min": a.value_min,
                         "value_max": a.value_max, "observed_on": "strided sub-sample"}
-            found.append(self.finding(index, site, evidence=evidence,
-                                      share=min(1.0, saved / peak) if peak else 0.0))
+            found.append(self.finding(index, site, evidence=evidence, share=min(1.0, saved / peak) if peak else 0.0,
+                                      fixes=self.fixes if smaller.startswith("int") else ()))
         return found
 
 
