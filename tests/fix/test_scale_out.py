@@ -9,6 +9,8 @@ import pytest
 from optadvise import rewriters
 from optadvise.commands.scale_out import scale_out
 from optadvise.model import Attempt, Finding, FixReport, Verdict
+from optadvise.report.fix_text import render_fix_text
+from optadvise.report.terminal import Terminal
 from optadvise.rewriters.memmap import MemmapRewriter
 from optadvise.rewriters.processpool import ProcessPoolRewriter
 from optadvise.verify import Verifier
@@ -55,6 +57,8 @@ def test_dask_version_is_verified_applied_and_timed_honestly(tmp_path):
     assert row.verdict.t_candidate_s and row.verdict.t_original_s  # timed against the process pool
     assert report.final == row.verdict.candidate.new != process_version
     assert "client.get_executor() as pool" in report.final
+    text = render_fix_text(report, Terminal(width=200, color=False))
+    assert "dask-pool" in text and "run locally against" in text  # the local timing, not "x faster"
 
 
 def test_a_wrong_dask_version_is_rejected(tmp_path, monkeypatch):
