@@ -89,7 +89,7 @@ class Harness:
         self.sampler.stop()
         self.profiler.disable()
         wall, cpu = time.perf_counter() - self.t0, time.process_time() - self.cpu0
-        self.scanner.scan_namespace(self.globals, MODULE, is_module=True)
+        self.scanner.scan_namespace(self.globals, MODULE, is_module=True, final=True)
         sys.stdout.flush()
         write_report(HarnessReport(
             returncode=self.returncode, exception=self.exception, timed_out=self.timed_out,

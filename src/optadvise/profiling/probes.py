@@ -30,6 +30,7 @@ MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
 FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
 MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed value range
 RANGE_SAMPLE = 100_000  # elements of the strided sub-sample the range is taken on
+RANGE_EVERY_S = 1.0  # an array's range is re-taken at most this often (it may be filled after allocation)
 OPTIMIZERS = ("minimize", "least_squares")
 
 
@@ -44,6 +45,7 @@ class ArrayScanner:
     def __init__(self, script: str):
         self.script = script
         self.arrays: dict[tuple[str, str], ArrayInfo] = {}
+        self.ranged: dict[tuple[str, str], float] = {}  # when each array's value range was last taken
 
     def scan_frames(self, frame: FrameType | None) -> None:
         """Scan the innermost frames of the script on the stack that starts at `frame`."""
@@ -61,7 +63,8 @@ class ArrayScanner:
             frame = frame.f_back
 
     def scan_namespace(self, ns: dict[str, Any], function: str, is_module: bool = False,
-                       args: set[str] | None = None) -> None:
+                       args: set[str] | None = None, final: bool = False) -> None:
+        """Record the arrays of one namespace (`final`: the last look, value ranges always re-taken)."""
         np = sys.modules.get("numpy")
         for name, value in list(ns.items()):
             if is_module and name.startswith("__"):
@@ -78,7 +81,13 @@ class ArrayScanner:
                     # a matrix is only "mostly zero" if it was so every time it was seen
                     info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
             if info.nbytes >= MIN_RANGED and info.dtype in ("int64", "float64"):
-                value_range(value, np, info, old)
+                now = time.perf_counter()
+                if final or now - self.ranged.get(key, -RANGE_EVERY_S) >= RANGE_EVERY_S:
+                    self.ranged[key] = now
+                    value_range(value, np, info, old)
+                elif old is not None:
+                    info.value_min, info.value_max, info.float32_exact = \
+                        old.value_min, old.value_max, old.float32_exact
             if old is not None and old.nbytes > info.nbytes:
                 if big:
                     old.zero_fraction = info.zero_fraction
@@ -118,11 +127,11 @@ def value_range(value: Any, np: Any, info: ArrayInfo, old: ArrayInfo | None) -> 
     merged with what was seen before under the same name (arrays are often filled after allocation)."""
     if not value.flags.c_contiguous:
         return
-    sub = value.reshape(-1)[::max(1, value.size // RANGE_SAMPLE)]
+    sub = np.ascontiguousarray(value.reshape(-1)[::max(1, value.size // RANGE_SAMPLE)])
     try:
         lo, hi = float(sub.min()), float(sub.max())
-        exact = None if info.dtype != "float64" else bool(
-            np.array_equal(sub.astype(np.float32).astype(np.float64), sub, equal_nan=True))
+        # NaN never compares equal, so an array holding NaN is (conservatively) not float32-exact
+        exact = None if info.dtype != "float64" else bool((sub.astype(np.float32) == sub).all())
     except Exception:  # noqa: BLE001 - a value the script mutates from another thread, say
         return
     if old is not None and old.value_min is not None and old.value_max is not None:
