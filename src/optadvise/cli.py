@@ -155,10 +155,13 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ht
 @click.option("--budget", type=click.FloatRange(min=0.0), default=None,
               help="Stop trying new candidates after this many seconds (the untried are listed); the "
                    "final whole-script confirmation still runs.")
+@click.option("--scale-out", is_flag=True,
+              help="Also propose the Dask version of a verified process-pool remedy (needs optadvise[scale]); "
+                   "verified equivalent, exempt from --min-speedup.")
 @friendly
 def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, rule: str | None,
         fmt: str, diff_only: bool, html_file: str | None, min_speedup: float, timeout: float, try_all: bool,
-        budget: float | None) -> None:
+        budget: float | None, scale_out: bool) -> None:
     """Propose rewrites for SCRIPT's hot findings and keep only the verified ones.
 
     Each candidate is re-run and compared with the original: same outputs within the stated
@@ -171,7 +174,7 @@ def fix(script: str, args: tuple[str, ...], apply_: bool, function: str | None, 
         raise OptadviseError("--diff prints only the patch: it cannot be combined with --apply or --format")
     report, failure = run_fix(script, list(args), apply=apply_, function=function, rule=rule,
                               json_mode=(fmt == "json" or diff_only), min_speedup=min_speedup, timeout=timeout,
-                              try_all=try_all, budget=budget)
+                              try_all=try_all, budget=budget, scale_out=scale_out)
     warn(report.warnings)
     if html_file:
         from optadvise.report.html import render_fix_html

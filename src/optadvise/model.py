@@ -106,6 +106,9 @@ class ArrayInfo:
     nbytes: int = 0
     zero_fraction: float | None = None  # measured for large 2-D arrays only
     is_argument: bool = False
+    value_min: float | None = None  # observed on a strided sub-sample of large int/float arrays
+    value_max: float | None = None
+    float32_exact: bool | None = None  # float arrays: the sub-sample survives a float32 round trip
 
 
 @dataclass
@@ -160,6 +163,24 @@ class LoadStat:
 
 
 @dataclass
+class OptimizeStat:
+    """One `scipy.optimize.minimize`/`least_squares` call: how often it called the objective, and
+    for how long (the harness wraps the objective and the jac it was given)."""
+
+    api: str  # "scipy.optimize.minimize" or "scipy.optimize.least_squares"
+    filename: str  # script file of the call site
+    lineno: int
+    function: str
+    method: str  # as given ("" for the default)
+    has_jac: bool  # a callable jac, or jac=True
+    n_params: int  # size of x0
+    iterations: int  # nit (minimize) or njev (least_squares), 0 when not reported
+    fun_calls: int  # calls of the objective
+    fun_s: float  # seconds inside the objective
+    seconds: float  # seconds of the whole call
+
+
+@dataclass
 class GilStat:
     """py-spy's samples of the GIL holder (taken only for scripts that use threads)."""
 
@@ -192,6 +213,7 @@ class Profile:
     arrays: list[ArrayInfo] = field(default_factory=list)
     threads: list[ThreadStat] = field(default_factory=list)
     loads: list[LoadStat] = field(default_factory=list)
+    optimizers: list[OptimizeStat] = field(default_factory=list)
     gpu: str | None = None  # device name when CuPy and a CUDA device are usable
     gil: GilStat | None = None  # py-spy's GIL samples, for scripts that use threads
     line_profile_windows: int = 0  # how many sampled line_profiler (and cProfile) windows ran

@@ -30,6 +30,7 @@ from optadvise import rewriters
 from optadvise.apply import OriginalFile, encode_source, write_atomic
 from optadvise.commands.profile import run_profile
 from optadvise.commands.progress import spinner
+from optadvise.commands.scale_out import scale_out as scale_out_pass
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
 from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile, Verdict
 from optadvise.report.diff import unified_diff
@@ -242,7 +243,7 @@ def _numba_note(report: FixReport) -> None:
 
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
             json_mode: bool, min_speedup: float, timeout: float, try_all: bool = False,
-            budget: float | None = None) -> tuple[FixReport, OptadviseError | None]:
+            budget: float | None = None, scale_out: bool = False) -> tuple[FixReport, OptadviseError | None]:
     """`optadvise fix`: the report, and the error that stopped the write (to show after the report).
     `budget` (seconds, from the start) stops new candidates; the final confirmation still runs.
 
@@ -268,6 +269,8 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
         report = fix_source(ver, source, findings, run.profile, rewriters.load_all(),
                             min_speedup=min_speedup, name=script, args=list(args), try_all=try_all,
                             deadline=deadline)
+        if scale_out:
+            scale_out_pass(ver, report, run.profile, rewriters.load_all(), script)
     report.notes[:0] = list(run.notes)
     report.warnings = run.warnings
     report.run = run

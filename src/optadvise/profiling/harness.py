@@ -56,7 +56,8 @@ class Harness:
             source = fh.read()
         code = self.sampler.register(compile(source, self.script, "exec"))
         self.probes.install(uses_numpy=b"numpy" in source,
-                            uses_processes=b"multiprocessing" in source or b"ProcessPool" in source)
+                            uses_processes=b"multiprocessing" in source or b"ProcessPool" in source,
+                            uses_scipy=b"scipy" in source)
         if self.probes.thread_root is not None:
             self.sampler.add_root(self.probes.thread_root)
         module = types.ModuleType("__main__")
@@ -90,14 +91,15 @@ class Harness:
         self.written = True
         self.sampler.stop()
         wall, cpu = time.perf_counter() - self.t0, time.process_time() - self.cpu0
-        self.scanner.scan_namespace(self.globals, MODULE, is_module=True)
+        self.scanner.scan_namespace(self.globals, MODULE, is_module=True, final=True)
         sys.stdout.flush()
         write_report(HarnessReport(
             returncode=self.returncode, exception=self.exception, timed_out=self.timed_out,
             wall_s=wall, cpu_s=cpu, peak_rss_bytes=peak_rss(),
             functions=function_stats(self.sampler, self.script, wall, self.call_overhead),
             arrays=list(self.scanner.arrays.values()), threads=self.probes.threads,
-            loads=self.probes.loads, line_profile_windows=self.sampler.windows,
+            loads=self.probes.loads, optimizers=self.probes.optimizers,
+            line_profile_windows=self.sampler.windows,
             sample_interval_s=TICK, samples=self.sampler.ticks, stacks=stack_samples(self.sampler),
             children=self.probes.children()), self.result_path)
 

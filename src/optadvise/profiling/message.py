@@ -17,6 +17,7 @@ from optadvise.model import (
     ChildProcessStat,
     FunctionStat,
     LoadStat,
+    OptimizeStat,
     Profile,
     StackSample,
     ThreadStat,
@@ -39,6 +40,7 @@ class HarnessReport:
     arrays: list[ArrayInfo] = field(default_factory=list)
     threads: list[ThreadStat] = field(default_factory=list)
     loads: list[LoadStat] = field(default_factory=list)
+    optimizers: list[OptimizeStat] = field(default_factory=list)
     line_profile_windows: int = 0
     sample_interval_s: float = 0.0
     samples: int = 0

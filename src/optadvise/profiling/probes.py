@@ -5,13 +5,15 @@
 - `Probes`: thin wrappers installed before the script starts, for whole-file loads (np.load,
   np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`), for threads, pool
   workers included (CPU time against wall time: `ThreadStat`; each new thread is announced to the
-  sampler), and, through `workers.WorkerProbe`, for worker processes (`ChildProcessStat`).
+  sampler), through `workers.WorkerProbe`, for worker processes (`ChildProcessStat`), and for
+  `scipy.optimize.minimize` / `least_squares` (objective calls and time per call site: `OptimizeStat`).
 Standard library only; NumPy is imported only when the script uses it.
 """
 
 from __future__ import annotations
 
 import builtins
+import inspect
 import os
 import sys
 import threading
@@ -21,7 +23,7 @@ from concurrent.futures import thread as cf_thread
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any
 
-from optadvise.model import MODULE, ArrayInfo, ChildProcessStat, LoadStat, ThreadStat
+from optadvise.model import MODULE, ArrayInfo, ChildProcessStat, LoadStat, OptimizeStat, ThreadStat
 
 if TYPE_CHECKING:
     from optadvise.profiling.workers import WorkerProbe
@@ -30,6 +32,10 @@ BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
 MIN_ARRAY = 1_000  # smaller arrays are not recorded
 MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
 FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
+MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed value range
+RANGE_SAMPLE = 100_000  # elements of the strided sub-sample the range is taken on
+RANGE_EVERY_S = 1.0  # an array's range is re-taken at most this often (it may be filled after allocation)
+OPTIMIZERS = ("minimize", "least_squares")
 
 
 def qualname(code: CodeType) -> str:
@@ -43,6 +49,7 @@ class ArrayScanner:
     def __init__(self, script: str):
         self.script = script
         self.arrays: dict[tuple[str, str], ArrayInfo] = {}
+        self.ranged: dict[tuple[str, str], float] = {}  # when each array's value range was last taken
 
     def scan_frames(self, frame: FrameType | None) -> None:
         """Scan the innermost frames of the script on the stack that starts at `frame`."""
@@ -60,7 +67,8 @@ class ArrayScanner:
             frame = frame.f_back
 
     def scan_namespace(self, ns: dict[str, Any], function: str, is_module: bool = False,
-                       args: set[str] | None = None) -> None:
+                       args: set[str] | None = None, final: bool = False) -> None:
+        """Record the arrays of one namespace (`final`: the last look, value ranges always re-taken)."""
         np = sys.modules.get("numpy")
         for name, value in list(ns.items()):
             if is_module and name.startswith("__"):
@@ -76,6 +84,14 @@ class ArrayScanner:
                 if old is not None and old.zero_fraction is not None:
                     # a matrix is only "mostly zero" if it was so every time it was seen
                     info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
+            if info.nbytes >= MIN_RANGED and info.dtype in ("int64", "float64"):
+                now = time.perf_counter()
+                if final or now - self.ranged.get(key, -RANGE_EVERY_S) >= RANGE_EVERY_S:
+                    self.ranged[key] = now
+                    value_range(value, np, info, old)
+                elif old is not None:
+                    info.value_min, info.value_max, info.float32_exact = \
+                        old.value_min, old.value_max, old.float32_exact
             if old is not None and old.nbytes > info.nbytes:
                 if big:
                     old.zero_fraction = info.zero_fraction
@@ -110,6 +126,37 @@ def zero_fraction(value: Any, np: Any) -> float | None:
         return None
 
 
+def value_range(value: Any, np: Any, info: ArrayInfo, old: ArrayInfo | None) -> None:
+    """Min/max (and, for floats, float32 exactness) of a contiguous array on a strided sub-sample,
+    merged with what was seen before under the same name (arrays are often filled after allocation)."""
+    if not value.flags.c_contiguous:
+        return
+    sub = np.ascontiguousarray(value.reshape(-1)[::max(1, value.size // RANGE_SAMPLE)])
+    try:
+        lo, hi = float(sub.min()), float(sub.max())
+        # NaN never compares equal, so an array holding NaN is (conservatively) not float32-exact
+        exact = None if info.dtype != "float64" else bool((sub.astype(np.float32) == sub).all())
+    except Exception:  # noqa: BLE001 - a value the script mutates from another thread, say
+        return
+    if old is not None and old.value_min is not None and old.value_max is not None:
+        lo, hi = min(lo, old.value_min), max(hi, old.value_max)
+        if exact is not None and old.float32_exact is not None:
+            exact = exact and old.float32_exact
+        old.value_min, old.value_max, old.float32_exact = lo, hi, exact
+    info.value_min, info.value_max, info.float32_exact = lo, hi, exact
+
+
+def _size(x0: Any) -> int:
+    """Parameter count of an x0 given as an array, a sequence or a scalar."""
+    size = getattr(x0, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        return len(x0)
+    except TypeError:
+        return 1
+
+
 class Probes:
     """Wrappers around loads, threads and thread-pool workers; what they saw is in `loads`/`threads`."""
 
@@ -118,20 +165,24 @@ class Probes:
         self.on_thread = on_thread  # called first in each thread the script starts
         self.loads: list[LoadStat] = []
         self.threads: list[ThreadStat] = []
+        self.optimizers: list[OptimizeStat] = []
         self.in_load = 0  # a loader's own open() is not a second load
         self.workers: WorkerProbe | None = None
         self.thread_root: CodeType | None = None  # the code each thread's frames start from
 
-    def install(self, uses_numpy: bool, uses_processes: bool = False) -> None:
+    def install(self, uses_numpy: bool, uses_processes: bool = False, uses_scipy: bool = False) -> None:
         """Install every wrapper (NumPy's loaders only when the script mentions numpy, the worker
-        process ones only when it mentions multiprocessing or a process pool)."""
+        process ones only when it mentions multiprocessing or a process pool, the optimizers only
+        when it mentions scipy)."""
+        if uses_scipy:
+            self._wrap_optimizers()
         if uses_numpy:
             numpy: Any
             try:
                 import numpy  # lazy: most of the time of a small script that never uses it
             except ImportError:
-                numpy = None
-            if numpy is not None:
+                pass
+            else:
                 for api in ("load", "fromfile", "loadtxt", "genfromtxt"):
                     setattr(numpy, api, self._wrap_load(getattr(numpy, api), f"numpy.{api}"))
         builtins.open = self._wrap_open(builtins.open)
@@ -191,6 +242,53 @@ class Probes:
 
         load.__wrapped__ = real  # type: ignore[attr-defined]
         return load
+
+    def _wrap_optimizers(self) -> None:
+        try:
+            from scipy import optimize  # lazy: heavy, and only for scripts that name scipy
+        except ImportError:
+            return
+        for api in OPTIMIZERS:
+            setattr(optimize, api, self._wrap_optimizer(getattr(optimize, api), api))
+
+    def _wrap_optimizer(self, real: Callable[..., Any], api: str) -> Callable[..., Any]:
+        """Count and time the objective of each call; record the call's method, jac and size."""
+        probes = self
+        signature = inspect.signature(real)
+
+        def optimize(*args: Any, **kwargs: Any) -> Any:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return real(*args, **kwargs)
+            fun = bound.arguments["fun"]
+            calls, spent = [0], [0.0]
+
+            def objective(*a: Any, **k: Any) -> Any:
+                calls[0] += 1
+                t0 = time.perf_counter()
+                try:
+                    return fun(*a, **k)
+                finally:
+                    spent[0] += time.perf_counter() - t0
+
+            bound.arguments["fun"] = objective
+            function, lineno = probes._call_site()
+            t = time.perf_counter()
+            result = real(*bound.args, **bound.kwargs)
+            seconds = time.perf_counter() - t
+            if lineno:
+                jac = bound.arguments.get("jac")
+                nit = getattr(result, "nit", None) if api == "minimize" else getattr(result, "njev", None)
+                probes.optimizers.append(OptimizeStat(
+                    api=f"scipy.optimize.{api}", filename=probes.script, lineno=lineno, function=function,
+                    method=str(bound.arguments.get("method") or ""), has_jac=callable(jac) or jac is True,
+                    n_params=_size(bound.arguments.get("x0")),
+                    iterations=int(nit or 0), fun_calls=calls[0], fun_s=spent[0], seconds=seconds))
+            return result
+
+        optimize.__wrapped__ = real  # type: ignore[attr-defined]
+        return optimize
 
     def _call_site(self) -> tuple[str, int]:
         """(qualified name, line) of the script's innermost frame below the wrapper that calls this."""

@@ -45,6 +45,8 @@ def _row(a: Attempt, written: bool) -> tuple[list[str], str]:
         mark = "[bold green]applied[/]" if a.applied and written else "[green]verified[/]"
         reason = "passed " + ", ".join(v.checks) + ("" if a.applied else "; not chosen: another "
                                                    "candidate was faster or the combination failed")
+        if (v.speedup or 0) < 1:  # accepted though slower: a scale-out rewrite, its verdict says why
+            reason += f"; {v.reason}"
     speed = _fmt(v.kernel.speedup if v.kernel is not None else v.speedup, "x")
     if v.compile_s is not None and v.compile_s >= 0.05:
         speed += f" +{v.compile_s:.1f}s JIT"
@@ -72,7 +74,8 @@ def _render_text(report: FixReport, apply: bool, console: Console) -> None:
         v = a.verdict
         assert v is not None
         console.print(f"\n[bold]{escape(a.finding.rule)}[/] in [bold]{escape(a.finding.function)}[/] "
-                      f"({escape(a.kind)}: {escape(v.candidate.description)}), {_speedups(v)}")
+                      f"({escape(a.kind)}: {escape(v.candidate.description)}), "
+                      + (_speedups(v) if (v.speedup or 0) >= 1 else escape(v.reason)))
         print_diff(console, a.diff)
     if report.attempts:
         table = Table(title="Verdicts", title_justify="left")

@@ -9,7 +9,7 @@ from optadvise.rewriters.base import Decline, Rewriter
 
 REWRITERS: list[Rewriter] = []
 # Tried in this order: plain NumPy first (no new dependency, no compile time), then the others.
-PREFERENCE = ["vectorize", "numba", "sparse", "memmap", "processpool", "cupy"]
+PREFERENCE = ["vectorize", "numba", "sparse", "memmap", "processpool", "cupy", "dtype-narrow"]
 
 
 def register(cls: type[Rewriter]) -> type[Rewriter]:

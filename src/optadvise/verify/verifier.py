@@ -162,7 +162,8 @@ class Verifier:
                 box.restore(box.run(ref_script.argv, warm_timeout, ref_script.env).changes)
             ref_argv, ref_env = (ref_script.argv, ref_script.env) if ref_script else (box.original_argv, None)
             times, ref_times = [], []
-            timed_timeout = min(self.timeout, max(3 * est, est + 10))
+            # never below twice the warm-up: a candidate with a fixed start-up cost (a local cluster)
+            timed_timeout = min(self.timeout, max(3 * est, est + 10, 2 * warm.result.wall_s))
             for k in range(base.runs):
                 self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{base.runs})")
                 ref = box.run(ref_argv, self.timeout, ref_env)
