@@ -44,12 +44,9 @@ import time
 import types
 from typing import Any
 
-from optadvise.profiling.probes import ArrayScanner
+from line_profiler import LineProfiler
 
-try:
-    from line_profiler import LineProfiler
-except ImportError:  # pragma: no cover - a declared dependency; degrade to the sampler only
-    LineProfiler = None
+from optadvise.profiling.probes import ArrayScanner
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
@@ -70,7 +67,7 @@ class Sampler:
     def __init__(self, script: str, scanner: ArrayScanner):
         self.script = script
         self.scanner = scanner
-        self.line_profiler: Any = LineProfiler() if LineProfiler is not None else None
+        self.line_profiler: Any = LineProfiler()
         self.line_on = False
         self.ticks = 0
         self.windows = 0

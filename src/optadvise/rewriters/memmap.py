@@ -175,9 +175,10 @@ def _check_path(tree: Tree, path: cst.BaseExpression, ev_path: str, suffix: str)
     if isinstance(path, cst.Name):
         for n in tree.name_nodes(tree.module, path.value):
             holder = tree.parent.get(n)
-            value = tree.parent[holder].value if isinstance(holder, cst.AssignTarget) else None
+            assign = tree.parent.get(holder) if isinstance(holder, cst.AssignTarget) else None
+            bound = assign.value if isinstance(assign, cst.Assign) else None
             if isinstance(holder, cst.AsName) or (
-                    isinstance(value, cst.Call) and tree.resolve(value.func) in OPENERS):
+                    isinstance(bound, cst.Call) and tree.resolve(bound.func) in OPENERS):
                 raise Decline(f"`{path.value}` may be an open file object; mapping needs a path")
     if not ev_path or (suffix and not ev_path.endswith(suffix)):
         raise Decline(f"cannot tell that `{tree.code(path)}` names a {suffix or 'binary'} file")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider
@@ -195,7 +196,7 @@ def compile_check(tree: Tree, fn: cst.FunctionDef, others: list[cst.FunctionDef]
         if f is fn and parallel_loop is not None:
             body = body.replace(tree.code(parallel_loop.iter), "numba.prange" + tree.code(parallel_loop.iter)[5:], 1)
         lines.append(body)
-    ns: dict[str, object] = {"__name__": "__optadvise_scratch__", "numba": numba}
+    ns: dict[str, Any] = {"__name__": "__optadvise_scratch__", "numba": numba}
     try:
         exec(compile("\n".join(lines), "<numba-scratch>", "exec"), ns)
         for f in others:

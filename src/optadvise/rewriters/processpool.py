@@ -633,7 +633,9 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
             f"    {jobs} = [{job} {for_in}]\n"
             f"    for {loop} in {jobs}:\n"
             f"        {store_line} = {jvar}.result()\n")
-    new_stmt = stmt(code, tree).with_changes(leading_lines=stmts[0].leading_lines)
+    first = stmts[0]
+    lead = first.leading_lines if isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) else ()
+    new_stmt = stmt(code, tree).with_changes(leading_lines=lead)
     edits.replace[id(stmts[0])] = new_stmt
     for s in stmts[1:]:
         edits.replace[id(s)] = cst.RemovalSentinel.REMOVE

@@ -57,14 +57,13 @@ def use_of(tree: Tree, n: cst.Name) -> Use:
             continue
         if isinstance(p, cst.Attribute) and p.value is e:
             call = tree.parent.get(p)
-            is_call = isinstance(call, cst.Call) and call.func is p
             m = p.attr.value
-            if not is_call:
+            if not (isinstance(call, cst.Call) and call.func is p):
                 if m in VIEW_ATTRS:
                     e = p
                     continue
                 return Use("read", n)
-            if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):  # type: ignore[union-attr]
+            if any(a.keyword is not None and a.keyword.value == "out" for a in call.args):
                 return Use("escape", n, f".{m}(out=...) at {line}")
             if m in VIEW_METHODS:
                 e = call

@@ -9,9 +9,11 @@ block of a node, and the uses of a name in a scope.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import (
+    Assignment,
     ExpressionContext,
     ExpressionContextProvider,
     MetadataWrapper,
@@ -44,8 +46,9 @@ class Tree:
         self.plain_imports: set[str] = set()  # modules imported as `import a.b` (no alias)
         scopes = {s for s in self.wrapper.resolve(ScopeProvider).values() if s is not None}
         imports = sorted(((a.node, a.name, s) for s in scopes for a in s.assignments
-                          if isinstance(a.node, cst.Import) or isinstance(a.node, cst.ImportFrom)
-                          and not a.node.relative), key=lambda t: (self.line(t[0]), self.pos[t[0]].start.column))
+                          if isinstance(a, Assignment) and (isinstance(a.node, cst.Import) or isinstance(
+                              a.node, cst.ImportFrom) and not a.node.relative)),
+                         key=lambda t: (self.line(t[0]), self.pos[t[0]].start.column))
         for _, name, scope in imports:
             if "." in name:
                 self.plain_imports.add(name)
@@ -152,7 +155,8 @@ class Tree:
         d = dotted(expr)
         if d is None:
             return None
-        lazy = self.names.get(expr)  # QualifiedNameProvider computes a node's names on first request
+        # QualifiedNameProvider computes a node's names on first request (a callable at runtime)
+        lazy: Any = self.names.get(expr)
         full = {q.name for q in (lazy() if lazy else ()) if q.source == QualifiedNameSource.IMPORT}
         return full.pop() if len(full) == 1 else d
 
