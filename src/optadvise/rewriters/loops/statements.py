@@ -13,18 +13,17 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.expressions import Expressions
+from optadvise.rewriters.loops.contraction import Contractions
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
-SUM_OK = {"float64", "float32", "int64", "uint64", "complex128"}  # reductions that match element sums
 AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
        cst.ModuloAssign: cst.Modulo}
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
 
 
-class Nest(Expressions):
+class Nest(Contractions):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
@@ -56,6 +55,8 @@ class Nest(Expressions):
             if op is None:
                 raise Decline("augmented operator not vectorized")
             if isinstance(node.target, cst.Subscript):
+                if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
+                    return None
                 return self.write(node.target, self.expr(node.value), op, guard)
             if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
                 return self.reduce(node.target.value, OPS[op], node.value, guard)
@@ -212,11 +213,6 @@ class Nest(Expressions):
             self.sum_types(v.dtypes)
         self.emit(f"{t} {op}= {red}", v)
 
-    def sum_types(self, dtypes: frozenset[str]) -> None:
-        bad = [d or "unknown" for d in dtypes if d not in SUM_OK]
-        if bad:
-            raise Decline(f"sum over {bad[0]} elements (Python accumulation overflows/rounds differently)")
-
     def extreme(self, t: str, fn: str, value: cst.BaseExpression, guard: V | None) -> None:
         if t in self.env:
             raise Decline(f"`{t}` is both a running {fn} and a temporary")
@@ -332,12 +328,14 @@ class Nest(Expressions):
         cur = self.access_parts(arr, loops, invs)
         if cur.axes != frozenset(range(len(self.axes))):
             raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
+        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
+        if op is not None and guard is None:
+            return self.emit(f"{cur.code} {OPS[op]}= {value.code}", V("", **union(cur, value)), writes=cur.reads)
         if op is not None:
             p = PREC[op]
             value = V(f"{cur.wrap(p)} {OPS[op]} {value.wrap(p + 1)}", p, **union(cur, value, kind="np"))
         if guard is not None:
             value = V(f"{self.np}.where({guard.code}, {value.code}, {cur.code})", **union(guard, value, cur))
-        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
         self.emit(f"{lhs} = {value.code}", value, writes=cur.reads)
 
     def inner_loop(self, node: cst.For) -> None:

@@ -36,12 +36,24 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
                     nest.assign_count[t.value] = nest.assign_count.get(t.value, 0) + 1
 
 
+def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of a block (a one-line suite as one statement line)."""
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    assert isinstance(suite, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=list(suite.body))]
+
+
 def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Finding,
-              profile: Profile | None, np: str) -> tuple[Nest, Verdict]:
-    """The translated nest `loops` (outermost first, perfectly nested) and its dependence verdict,
-    `independent` or `reduction`; declines anything else."""
+              profile: Profile | None, np: str, body: list[cst.BaseStatement] | None = None,
+              guard_aliases: bool = False) -> tuple[Nest, Verdict]:
+    """The translated nest `loops` (outermost first, each inside the one before) and its dependence
+    verdict, `independent` or `reduction`; declines anything else. `body` is the part of the innermost
+    loop's body to translate (all of it by default); with `guard_aliases`, arrays that may share
+    memory are listed in the verdict's `disjoint` instead of declining."""
     outer = loops[0]
-    body: list[cst.BaseStatement] = list(loops[-1].body.body)  # type: ignore[arg-type]
+    if body is None:
+        body = suite_statements(loops[-1].body)
     names = {n.value for n in tree.walk(outer) if isinstance(n, cst.Name)}
     facts = gather_facts(tree, scope, finding, profile, names)
     assigned = tree.stores(outer)
@@ -55,7 +67,7 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
     arrays = {a.array for _, a, _ in nest.accesses}
     verdict = prove(LoopAccesses(tuple(nest.accesses), frozenset(nest.iterated),
                                  frozenset(a for a in arrays if fresh_before(tree, outer, a)),
-                                 frozenset(nest.results)))
+                                 frozenset(nest.results), guard_aliases))
     if verdict.kind == "carried":
         raise Decline(verdict.reason)
     leaked = (assigned - nest.results) & read_outside(tree, scope, outer)
