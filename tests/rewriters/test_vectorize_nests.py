@@ -90,9 +90,59 @@ def f(A, B):
                 C[i, j] -= 3 * A[i, k] * B[k, j]
     return C
 """, lambda: (R.integers(-9, 9, (4, 3)), R.integers(-9, 9, (3, 4))), "-= 3 * A @ B"),
+    "scalar_accumulator_zeroed_in_the_nest": ("""
+import numpy as np
+def f(A, B):
+    n, p = A.shape
+    m_ = B.shape[1]
+    C = np.empty((n, m_))
+    for i in range(n):  # <-
+        for j in range(m_):
+            s = 0.0
+            for k in range(p):
+                s += A[i, k] * B[k, j]
+            C[i, j] = s + A[i, 0]
+    return C
+""", lambda: (m(4, 3), m(3, 5)), "C[:n, :m_] = 0.0 + A @ B"),
+    "row_accumulator_broadcast_over_columns": ("""
+import numpy as np
+def f(A, x):
+    n, p = A.shape
+    out = np.zeros((n, 3))
+    for i in range(n):  # <-
+        for j in range(3):
+            t = 1.0
+            for k in range(p):
+                t -= A[i, k] * x[k]
+            out[i, j] = t * j
+    return out
+""", lambda: (m(4, 5), R.standard_normal(5)), "(A @ x[:p])[:, None]"),
+    "triangle_inside_a_kept_outer_loop": ("""
+import numpy as np
+def f(M):
+    n = M.shape[0]
+    U = np.zeros_like(M)
+    for i in range(n):  # <-
+        for j in range(i):
+            U[i, j] = 2.0 * M[i, j]
+    return U
+""", lambda: (m(5, 5),), "U[i, :i] = 2.0 * M[i, :i]"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "accumulator_read_in_its_own_sum": ("""
+import numpy as np
+def f(A, x):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        for j in range(2):
+            s = 1.0
+            for k in range(p):
+                s += s * A[i, k]
+            out[i] = s
+    return out
+""", lambda: (m(4, 5), R.standard_normal(5)), ""),
     "accumulated_array_read_in_the_product": ("""
 import numpy as np
 def f(A):

@@ -1,10 +1,13 @@
 """Rewriter `vectorize`: a Python loop over array elements becomes whole-array NumPy statements.
 
 Handles element-wise maps (math.* -> NumPy ufuncs, conditionals -> np.where), reductions (sums, dot
-products, counts, running min/max, with `if` filters as masks), constant-offset stencils, rows grown
-with np.append/np.concatenate/np.vstack/list.append, iteration over the array itself, 2-D nests, and
-per-element state stepped by an inner sequential loop. Translation and legality come from
-`rewriters/loops` (its dependence proof); anything it cannot prove is declined (recurrences are left to `numba`).
+products, counts, running min/max, with `if` filters as masks), contractions (`@`, `np.einsum`),
+constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
+over the array itself, nests, per-element state stepped by an inner sequential loop, and loop bodies
+split into nests inside the loops around them (fission). Arrays that no allocation in sight keeps
+apart are checked at run time (`np.may_share_memory`), the original loop kept for when they overlap.
+Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
+prove is declined (recurrences are left to `numba`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, finish, stmt
 from optadvise.rewriters.loops.dependence import Verdict
-from optadvise.rewriters.loops.facts import fresh_before
+from optadvise.rewriters.loops.facts import fresh_around
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.translate import suite_statements, translate
@@ -114,7 +117,7 @@ def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Findi
     why = fission_conflict([n for n, _ in nests], len(chain))
     if why:
         raise Decline(why)
-    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses if fresh_before(tree, chain[0], a.array)}
+    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses if fresh_around(tree, chain[0], a.array)}
     pairs = may_alias([n for n, _ in nests], fresh)
     return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
 
@@ -251,14 +254,42 @@ c = np.zeros_like(a)
 for i in range(1, len(a)):  # <-
     c[i] = c[i - 1] + a[i]
 """, reason="a recurrence"),
-        ex.Decline(rule="loop-over-ndarray", before="""\
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
 
 
 def scale(src, dst):
     for i in range(len(src)):  # <-
         dst[i] = src[i] * 2.0
-""", reason="may share memory with `src`", profile=ALIAS_PROFILE),
+""", after="""\
+import numpy as np
+
+
+def scale(src, dst):
+    if not np.may_share_memory(dst, src):
+        dst[:len(src)] = src * 2.0
+    else:
+        for i in range(len(src)):  # <-
+            dst[i] = src[i] * 2.0
+""", profile=ALIAS_PROFILE),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+A = np.ones((60, 40))
+B = np.ones((40, 50))
+C = np.zeros((60, 50))
+for i in range(60):  # <-
+    for j in range(50):
+        for k in range(40):
+            C[i, j] += A[i, k] * B[k, j]
+""", after="""\
+import numpy as np
+
+A = np.ones((60, 40))
+B = np.ones((40, 50))
+C = np.zeros((60, 50))
+C[:60, :50] += A[:60, :40] @ B[:40, :50]
+"""),
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:

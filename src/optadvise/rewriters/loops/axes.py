@@ -77,8 +77,8 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
                     raise Decline("range() with a start that is not a non-negative integer literal")
                 start = int(args[0].value, 0)
             stop = args[1] if len(args) >= 2 else args[0]
-            for a in args:
-                nest.invariant(a)
+            if not all(nest.invariant(a) for a in args):
+                raise Decline("range() bounds that change with an outer loop (a triangle) or within the loop")
             nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest)))
             continue
         if fn == "enumerate" and isinstance(tgt, cst.Tuple) and len(it.args) == 1 and len(tgt.elements) == 2 \

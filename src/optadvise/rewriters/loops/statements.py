@@ -34,7 +34,8 @@ class Nest(Contractions):
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                self.inner_loop(s)
+                if not self.accumulate_loop(s):
+                    self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
 

@@ -14,7 +14,7 @@ from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.dependence import LoopAccesses, Verdict, prove
-from optadvise.rewriters.loops.facts import fresh_before, gather_facts
+from optadvise.rewriters.loops.facts import fresh_around, gather_facts
 from optadvise.rewriters.loops.site import read_outside
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.values import Elem
@@ -66,7 +66,7 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
         raise Decline("the loop has no effect that outlives it")
     arrays = {a.array for _, a, _ in nest.accesses}
     verdict = prove(LoopAccesses(tuple(nest.accesses), frozenset(nest.iterated),
-                                 frozenset(a for a in arrays if fresh_before(tree, outer, a)),
+                                 frozenset(a for a in arrays if fresh_around(tree, outer, a)),
                                  frozenset(nest.results), guard_aliases))
     if verdict.kind == "carried":
         raise Decline(verdict.reason)
