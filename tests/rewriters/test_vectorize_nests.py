@@ -127,9 +127,46 @@ def f(M):
             U[i, j] = 2.0 * M[i, j]
     return U
 """, lambda: (m(5, 5),), "U[i, :i] = 2.0 * M[i, :i]"),
+    "loop_index_reused_by_a_later_loop": ("""
+import numpy as np
+def f(A, B):
+    n, p = A.shape
+    T = np.zeros((n, n))
+    for i in range(n):  # <-
+        for j in range(n):
+            T[i, j] = 0.0
+            for k in range(p):
+                T[i, j] += A[i, k] * B[k, j]
+    for i in range(n):
+        T[i, i] += 1.0
+    return T
+""", lambda: (m(4, 3), m(3, 4)), "T[:n, :n] += A @ B"),
+    "two_contractions_in_one_sweep": ("""
+import numpy as np
+def f(A, r, p):
+    n, m_ = A.shape
+    s = np.zeros(m_)
+    q = np.zeros(n)
+    for i in range(n):  # <-
+        for j in range(m_):
+            s[j] = s[j] + r[i] * A[i, j]
+            q[i] = q[i] - A[i, j] * p[j]
+    return s, q
+""", lambda: (m(4, 5), R.standard_normal(4), R.standard_normal(5)), "q[:n] -= A @ p[:m_]"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "loop_index_read_after_a_later_empty_loop": ("""
+import numpy as np
+def f(A):
+    n = A.shape[0]
+    T = np.zeros(n)
+    for i in range(n):  # <-
+        T[i] = 2.0 * A[i]
+    for i in range(0):
+        T[i] = 0.0
+    return T, i
+""", lambda: (R.standard_normal(4),), "read after"),
     "accumulator_read_in_its_own_sum": ("""
 import numpy as np
 def f(A, x):

@@ -13,7 +13,7 @@ import libcst.matchers as m
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree, call_args, dotted
-from optadvise.rewriters.loops.site import last_assignment_before, qualname
+from optadvise.rewriters.loops.site import bound_names, last_assignment_before, qualname
 
 # numpy calls that return new memory (no aliasing of any existing array)
 FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like",
@@ -79,17 +79,6 @@ def fresh_around(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
             if fresh_before(tree, a, name):
                 return True
     return False
-
-
-def bound_names(target: cst.CSTNode) -> list[str]:
-    """Names a target binds (not names merely used inside a subscript or attribute target)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in bound_names(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return bound_names(target.value)
-    return []
 
 
 def _dtype_of(tree: Tree, node: cst.BaseExpression | None) -> str:

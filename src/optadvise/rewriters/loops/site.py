@@ -41,7 +41,7 @@ def module_name(tree: Tree, module: str) -> tuple[str, list[tuple[str, str | Non
 
 def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str]:
     """Names read (Load context, or augmented-assignment targets) anywhere in `scope` (the whole
-    module for module level) outside `region`."""
+    module for module level) outside `region`, except reads in the body of a loop that binds them."""
     ctx = tree.wrapper.resolve(ExpressionContextProvider)
     root = tree.module if isinstance(scope, cst.Module) else scope
     out = set()
@@ -52,9 +52,30 @@ def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str
             read = n.target  # type: ignore[attr-defined]
         else:
             continue
-        if not tree.inside(read, region):
+        if not tree.inside(read, region) and not rebound_first(tree, read):
             out.add(read.value)
     return out
+
+
+def rebound_first(tree: Tree, name: cst.Name) -> bool:
+    """`name` is read in the body of a `for` loop that binds it, so it never sees an earlier value."""
+    for a in tree.ancestors(name):
+        if isinstance(a, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        if isinstance(a, cst.For) and tree.inside(name, a.body) and name.value in bound_names(a.target):
+            return True
+    return False
+
+
+def bound_names(target: cst.CSTNode) -> list[str]:
+    """Names a target binds (not names merely used inside a subscript or attribute target)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in bound_names(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
 
 
 def last_assignment_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> cst.BaseExpression | None:

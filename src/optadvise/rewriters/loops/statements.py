@@ -47,6 +47,11 @@ class Nest(Contractions):
                 raise Decline("chained assignment in the loop")
             target = node.targets[0].target
             if isinstance(target, cst.Subscript):
+                v = node.value  # `x[...] = x[...] + product` accumulates like `x[...] += product`
+                if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) \
+                        and self.code(v.left) == self.code(target) \
+                        and self.contraction(target, v.right, type(v.operator), guard):
+                    return None
                 return self.write(target, self.expr(node.value), None, guard)
             if not isinstance(target, cst.Name):
                 raise Decline("tuple unpacking in the loop")
