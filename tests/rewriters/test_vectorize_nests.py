@@ -153,6 +153,18 @@ def f(A, r, p):
             q[i] = q[i] - A[i, j] * p[j]
     return s, q
 """, lambda: (m(4, 5), R.standard_normal(4), R.standard_normal(5)), "q[:n] -= A @ p[:m_]"),
+    "fission_would_reorder_rows_so_the_outer_loop_stays": ("""
+import numpy as np
+def f(b):
+    n, p = b.shape
+    a = np.zeros((n + 1, p))
+    for i in range(n):  # <-
+        for j in range(p):
+            a[i, j] = b[i, j] * 2.0
+        for j in range(p):
+            a[i + 1, j] = a[i, j] + 1.0
+    return a
+""", lambda: (m(4, 3),), "    for i in range(n):  # <-\n        a[i, :p] = b[i, :] * 2.0\n        for j"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
@@ -202,18 +214,6 @@ def f(A, B):
                 C[i, j] += 0.5 * A[i, k] * B[k, j]
     return C
 """, lambda: (R.integers(-9, 9, (4, 4)), R.integers(-9, 9, (4, 4))), "integer array"),
-    "fission_would_reorder_rows": ("""
-import numpy as np
-def f(b):
-    n, p = b.shape
-    a = np.zeros((n + 1, p))
-    for i in range(n):  # <-
-        for j in range(p):
-            a[i, j] = b[i, j] * 2.0
-        for j in range(p):
-            a[i + 1, j] = a[i, j] + 1.0
-    return a
-""", lambda: (m(4, 3),), ""),
     "gauss_seidel_in_place": ("""
 import numpy as np
 def f(u):

@@ -94,7 +94,7 @@ class Contractions(Expressions):
         finally:
             self.axes.pop()
         both = union(old, *vals)
-        self.sum_types(both["dtypes"])  # type: ignore[arg-type]
+        self.sum_types(frozenset().union(*(v.dtypes for v in vals)))
         if out and out != list(range(out[0], len(self.axes))):
             code = f"({code})[{', '.join(':' if k in out else 'None' for k in range(out[0], len(self.axes)))}]"
         sign = "+" if isinstance(a.operator, cst.AddAssign) else "-"
