@@ -16,7 +16,7 @@ from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.dependence import LoopAccesses, Verdict, prove
 from optadvise.rewriters.loops.facts import fresh_around, gather_facts
 from optadvise.rewriters.loops.site import read_outside
-from optadvise.rewriters.loops.statements import Nest
+from optadvise.rewriters.loops.statements import Nest, suite_statements
 from optadvise.rewriters.loops.values import Elem
 
 
@@ -34,14 +34,6 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
                         nest.written.add(base.value)
                 elif isinstance(t, cst.Name):
                     nest.assign_count[t.value] = nest.assign_count.get(t.value, 0) + 1
-
-
-def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
-    """The statements of a block (a one-line suite as one statement line)."""
-    if isinstance(suite, cst.IndentedBlock):
-        return list(suite.body)
-    assert isinstance(suite, cst.SimpleStatementSuite)
-    return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
 def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Finding,
