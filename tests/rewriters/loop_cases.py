@@ -167,7 +167,7 @@ def f(a):
         out2[i] = out[i] + 1.0
     return out, out2
 """, lambda: (f8(),)),
-    "param_out_may_alias": ("no", """
+    "param_out_guarded_against_alias": ("ok", """
 import numpy as np
 def f(a, out):
     for i in range(1, len(a)):  # <-
@@ -361,7 +361,7 @@ def f(a):
             out[i] = a[i, j]
     return out
 """, lambda: (m8(),)),
-    "row_sums_2d": ("no", """
+    "row_sums_2d": ("ok", """
 import numpy as np
 def f(a):
     h, w = a.shape

@@ -1,13 +1,20 @@
 """Rewriter `vectorize`: a Python loop over array elements becomes whole-array NumPy statements.
 
 Handles element-wise maps (math.* -> NumPy ufuncs, conditionals -> np.where), reductions (sums, dot
-products, counts, running min/max, with `if` filters as masks), constant-offset stencils, rows grown
-with np.append/np.concatenate/np.vstack/list.append, iteration over the array itself, 2-D nests, and
-per-element state stepped by an inner sequential loop. Translation and legality come from
-`rewriters/loops` (its dependence proof); anything it cannot prove is declined (recurrences are left to `numba`).
+products, counts, running min/max, with `if` filters as masks), contractions (`@`, `np.einsum`),
+constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
+over the array itself, nests, per-element state stepped by an inner sequential loop, and loop bodies
+split into nests inside the loops around them (fission). Arrays that no allocation in sight keeps
+apart are checked at run time (`np.may_share_memory`), the original loop kept for when they overlap.
+Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
+prove is declined (recurrences are left to `numba`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -17,9 +24,20 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
+from optadvise.rewriters.loops.dependence import Verdict
+from optadvise.rewriters.loops.facts import fresh_around
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
-from optadvise.rewriters.loops.translate import translate
+from optadvise.rewriters.loops.translate import suite_statements, translate
+
+
+class Piece(NamedTuple):
+    """One vectorized nest: the loop statement it replaces (with others sharing it), its translation
+    and dependence verdict."""
+
+    loop: cst.For
+    nest: Nest
+    verdict: Verdict
 
 
 def child_loops(block: cst.CSTNode) -> list[cst.For | cst.While]:
@@ -36,23 +54,33 @@ def child_loops(block: cst.CSTNode) -> list[cst.For | cst.While]:
     return out
 
 
+def perfect_chain(loop: cst.For) -> list[cst.For]:
+    """`loop` and the loops nested in it as the only statement of the one before."""
+    chain = [loop]
+    while len(chain[-1].body.body) == 1 and isinstance(chain[-1].body.body[0], cst.For):
+        chain.append(chain[-1].body.body[0])
+    return chain
+
+
 def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Finding,
-                     profile: Profile | None, np: str) -> list[tuple[cst.For, Nest]]:
-    """The vectorized nests for this loop: the loop itself (as deep a perfect nest as works), or
-    failing that the loops inside it."""
+                     profile: Profile | None, np: str) -> list[Piece]:
+    """The vectorized nests for this loop: the loop itself (as deep a perfect nest as works), its
+    body split into nests that keep the loops around it (fission), or failing that the loops inside it."""
     errors: list[Decline] = []
     if isinstance(loop, cst.For):
-        chain = [loop]
-        while len(chain[-1].body.body) == 1 and isinstance(chain[-1].body.body[0], cst.For):
-            chain.append(chain[-1].body.body[0])
+        chain = perfect_chain(loop)
         for d in range(len(chain), 0, -1):
             try:
-                return [(loop, translate(tree, scope, chain[:d], finding, profile, np)[0])]
+                return [Piece(loop, *translate(tree, scope, chain[:d], finding, profile, np, guard_aliases=True))]
             except Decline as e:
                 errors.append(e)
+        try:
+            return fission(tree, scope, chain, finding, profile, np)
+        except Decline as e:
+            errors.append(e)
     else:
         errors.append(Decline("while loops are not vectorized"))
-    found: list[tuple[cst.For, Nest]] = []
+    found: list[Piece] = []
     for sub in child_loops(loop):
         try:
             found.extend(vectorize_region(tree, scope, sub, finding, profile, np))
@@ -61,6 +89,81 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
     if found:
         return found
     raise errors[0]
+
+
+def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding,
+            profile: Profile | None, np: str) -> list[Piece]:
+    """The body of the innermost loop of `chain` as separate nests, each inside all of `chain`: one per
+    inner loop (as deep as translates) and per run of other statements, when no array shared by two
+    of them is touched at another element of the `chain` loops (so running each over every
+    iteration in turn keeps the order of what each element sees)."""
+    body = suite_statements(chain[-1].body)
+    if len(body) < 2 or not any(isinstance(s, cst.For) for s in body):
+        raise Decline("the loop body is not several statements with loops among them")
+    groups: list[list[cst.BaseStatement]] = []
+    for s in body:
+        if isinstance(s, cst.For) or not groups or isinstance(groups[-1][-1], cst.For):
+            groups.append([s])
+        else:
+            groups[-1].append(s)
+    nests: list[tuple[Nest, Verdict]] = []
+    for g in groups:
+        if isinstance(g[0], cst.For):
+            sub = perfect_chain(g[0])
+            nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
+                                           lambda loops: translate(tree, scope, loops, finding, profile, np,
+                                                                   guard_aliases=True)))
+        else:
+            nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True))
+    why = fission_conflict([n for n, _ in nests], len(chain))
+    if why:
+        raise Decline(why)
+    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses if fresh_around(tree, chain[0], a.array)}
+    pairs = may_alias([n for n, _ in nests], fresh)
+    return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
+
+
+def first_translation(options: list[list[cst.For]],
+                      attempt: Callable[[list[cst.For]], tuple[Nest, Verdict]]) -> tuple[Nest, Verdict]:
+    """The first of `options` that translates, or the first reason none does."""
+    errors: list[Decline] = []
+    for loops in options:
+        try:
+            return attempt(loops)
+        except Decline as e:
+            errors.append(e)
+    raise errors[0]
+
+
+def fission_conflict(nests: list[Nest], outer: int) -> str | None:
+    """Why running the nests one after the other over the `outer` shared loops may reorder accesses."""
+    written = {a.array for n in nests for _, a, w in n.accesses if w}
+    for arr in sorted(written):
+        touching = [n for n in nests if any(a.array == arr for _, a, _ in n.accesses)]
+        if len(touching) < 2:
+            continue
+        accs = [a for n in touching for _, a, _ in n.accesses if a.array == arr]
+        shapes = {(a.subs, tuple(k if k < outer else -1 for k in a.order)) for a in accs}
+        if len(shapes) > 1 or any(o != 0 for a in accs for o in a.offsets[:outer]):
+            return f"`{arr}` is shared by statements of the body at other elements (fission would reorder them)"
+    return None
+
+
+def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]:
+    """Pairs of arrays, one written, that no allocation in sight keeps apart."""
+    arrays = {a.array for n in nests for _, a, _ in n.accesses} - fresh
+    written = {a.array for n in nests for _, a, w in n.accesses if w} - fresh
+    return tuple(sorted({(min(w, o), max(w, o)) for w in written for o in arrays if o != w}))
+
+
+def guarded(tree: Tree, np: str, loop: cst.For, new: list[cst.BaseStatement],
+            pairs: tuple[tuple[str, str], ...]) -> cst.BaseStatement:
+    """`new` when no pair of arrays shares memory at run time, else the original loop."""
+    test = " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs)
+    head = stmt(f"if {test}:\n    pass\n", tree)
+    assert isinstance(head, cst.If)
+    return head.with_changes(body=cst.IndentedBlock(body=new),
+                             orelse=cst.Else(body=cst.IndentedBlock(body=[loop.with_changes(leading_lines=[])])))
 
 
 def rtol_for(nests: list[Nest]) -> tuple[float, str]:
@@ -152,14 +255,42 @@ c = np.zeros_like(a)
 for i in range(1, len(a)):  # <-
     c[i] = c[i - 1] + a[i]
 """, reason="a recurrence"),
-        ex.Decline(rule="loop-over-ndarray", before="""\
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
 
 
 def scale(src, dst):
     for i in range(len(src)):  # <-
         dst[i] = src[i] * 2.0
-""", reason="may share memory with `src`", profile=ALIAS_PROFILE),
+""", after="""\
+import numpy as np
+
+
+def scale(src, dst):
+    if not np.may_share_memory(dst, src):
+        dst[:len(src)] = src * 2.0
+    else:
+        for i in range(len(src)):  # <-
+            dst[i] = src[i] * 2.0
+""", profile=ALIAS_PROFILE),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+A = np.ones((60, 40))
+B = np.ones((40, 50))
+C = np.zeros((60, 50))
+for i in range(60):  # <-
+    for j in range(50):
+        for k in range(40):
+            C[i, j] += A[i, k] * B[k, j]
+""", after="""\
+import numpy as np
+
+A = np.ones((60, 40))
+B = np.ones((40, 50))
+C = np.zeros((60, 50))
+C[:60, :50] += A[:60, :40] @ B[:40, :50]
+"""),
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
@@ -170,16 +301,24 @@ def scale(src, dst):
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
-        nests = vectorize_region(tree, scope, loop, finding, profile, np)
+        pieces = vectorize_region(tree, scope, loop, finding, profile, np)
         edits = Edits()
-        for lp, nest in nests:
-            new = [stmt(code + "\n", tree) for code in nest.out]
+        by_loop: dict[int, list[Piece]] = {}
+        for p in pieces:
+            by_loop.setdefault(id(p.loop), []).append(p)
+        for ps in by_loop.values():
+            lp = ps[0].loop
+            new = [stmt(code + "\n", tree) for p in ps for code in p.nest.out]
+            pairs = tuple(sorted({x for p in ps for x in p.verdict.disjoint}))
+            if pairs:
+                new = [guarded(tree, np, lp, new, pairs)]
             new[0] = new[0].with_changes(leading_lines=lp.leading_lines)
             edits.replace[id(lp)] = cst.FlattenSentinel(new)
         code = finish(tree, edits, imports)
-        rtol, why = rtol_for([n for _, n in nests])
-        lines = ", ".join(str(tree.line(lp)) for lp, _ in nests)
-        first = nests[0][1].out[0].splitlines()[0]
+        nests = [p.nest for p in pieces]
+        rtol, why = rtol_for(nests)
+        lines = ", ".join(str(tree.line(ps[0].loop)) for ps in by_loop.values())
+        first = nests[0].out[0].splitlines()[0]
         return [candidate(self.kind, finding, source, code,
                           f"vectorize the loop at line {lines} with whole-array NumPy (`{first}` ...)",
                           rtol, why)]

@@ -64,10 +64,11 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         if not isinstance(lp, cst.For) or lp.orelse is not None or lp.asynchronous is not None:
             raise Decline("not a plain for loop")
         it, tgt, k = lp.iter, lp.target, len(nest.axes)
-        fn = tree.resolve(it.func) if isinstance(it, cst.Call) else None
-        if fn == "range" and isinstance(tgt, cst.Name):
-            args = [a.value for a in it.args]  # type: ignore[union-attr]
-            if not 1 <= len(args) <= 3 or any(a.keyword or a.star for a in it.args):  # type: ignore[union-attr]
+        call = it if isinstance(it, cst.Call) else None
+        fn = tree.resolve(call.func) if call is not None else None
+        if call is not None and fn == "range" and isinstance(tgt, cst.Name):
+            args = [a.value for a in call.args]
+            if not 1 <= len(args) <= 3 or any(a.keyword or a.star for a in call.args):
                 raise Decline("unusual range() call")
             if len(args) == 3 and not (isinstance(args[2], cst.Integer) and args[2].value == "1"):
                 raise Decline("range() with a step other than 1")
@@ -77,13 +78,15 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
                     raise Decline("range() with a start that is not a non-negative integer literal")
                 start = int(args[0].value, 0)
             stop = args[1] if len(args) >= 2 else args[0]
-            for a in args:
-                nest.invariant(a)
+            if not all(nest.invariant(a) for a in args):
+                raise Decline("range() bounds that change with an outer loop (a triangle) or within the loop")
             nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest)))
             continue
-        if fn == "enumerate" and isinstance(tgt, cst.Tuple) and len(it.args) == 1 and len(tgt.elements) == 2 \
-                and all(isinstance(e.value, cst.Name) for e in tgt.elements):  # type: ignore[union-attr]
-            src, var, elem = it.args[0].value, tgt.elements[0].value.value, tgt.elements[1].value.value  # type: ignore
+        elems = list(tgt.elements) if isinstance(tgt, cst.Tuple) else []
+        names = [e.value.value for e in elems if isinstance(e.value, cst.Name)]
+        var: str | None
+        if call is not None and fn == "enumerate" and len(call.args) == 1 and len(names) == 2 == len(elems):
+            src, var, elem = call.args[0].value, names[0], names[1]
         elif isinstance(tgt, cst.Name):
             src, var, elem = it, None, tgt.value
         else:
@@ -97,8 +100,8 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         nd = nest.facts.ndim(arr)
         if nd is None or nd <= len(prefix):
             raise Decline(f"cannot tell that `{arr}` is an array of enough dimensions")
-        stop = f"len({arr})" if not prefix else f"{arr}.shape[{len(prefix)}]"
-        nest.axes.append(Axis(var, 0, stop, (arr, len(prefix))))
+        end = f"len({arr})" if not prefix else f"{arr}.shape[{len(prefix)}]"
+        nest.axes.append(Axis(var, 0, end, (arr, len(prefix))))
         nest.env[elem] = Elem(arr, prefix + (k,))
         nest.iterated.add(arr)
 

@@ -20,6 +20,7 @@ class Access:
     array: str
     offsets: tuple[int | None, ...]  # per nest axis: index offset, None when the axis is not used
     subs: tuple[str, ...]  # the loop-invariant subscripts, "" where a loop index stands
+    order: tuple[int, ...] = ()  # the nest axes of the loop-index subscripts, in subscript order
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,14 @@ class LoopAccesses:
     iterated: frozenset[str] = frozenset()  # arrays a loop header iterates over
     fresh: frozenset[str] = frozenset()  # arrays allocated just before the loop (aliasing nothing)
     results: frozenset[str] = frozenset()  # names accumulated into or appended to (live after)
+    guard_aliases: bool = False  # may-alias pairs go to `Verdict.disjoint` (checked at run time) instead
 
 
 @dataclass(frozen=True)
 class Verdict:
     kind: Literal["independent", "reduction", "carried"]
     reason: str
+    disjoint: tuple[tuple[str, str], ...] = ()  # array pairs that must not share memory (guard_aliases)
 
 
 def _constant(x: str) -> bool:
@@ -61,18 +64,24 @@ def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
             if any(x != y and x and y and _constant(x) and _constant(y) for x, y in zip(a.subs, wacc.subs)):
                 continue  # a different constant column: never the element written
             return f"`{arr}` is read and written at different fixed indices"
-        if any((x is None) != (y is None) for x, y in zip(a.offsets, wacc.offsets)):
+        if any((x is None) != (y is None) for x, y in zip(a.offsets, wacc.offsets)) or a.order != wacc.order:
             return f"`{arr}` is read with a different index pattern than it is written"
         sign = next((x - y for x, y in zip(a.offsets, wacc.offsets) if x is not None and y is not None and x != y), 0)
         if sign < 0:
             return f"iteration reads `{arr}` written by an earlier iteration (a recurrence)"
         if sign > 0 and p > first_write:
             return f"`{arr}` is read ahead after being written in the same iteration"
-    if arr not in loop.fresh:
-        others = sorted(x for x in arrays if x != arr and x not in loop.fresh)
-        if others:
-            return f"`{arr}` is written but not allocated just before the loop; it may share memory with `{others[0]}`"
+    others = _may_alias(arr, arrays, loop)
+    if others and not loop.guard_aliases:
+        return f"`{arr}` is written but not allocated just before the loop; it may share memory with `{others[0]}`"
     return None
+
+
+def _may_alias(arr: str, arrays: set[str], loop: LoopAccesses) -> list[str]:
+    """The other arrays the written `arr` may share memory with (neither allocated just before)."""
+    if arr in loop.fresh:
+        return []
+    return sorted(x for x in arrays if x != arr and x not in loop.fresh)
 
 
 def prove(loop: LoopAccesses) -> Verdict:
@@ -80,10 +89,14 @@ def prove(loop: LoopAccesses) -> Verdict:
     by_arr: dict[str, list[tuple[int, Access, bool]]] = {}
     for pos, acc, w in loop.accesses:
         by_arr.setdefault(acc.array, []).append((pos, acc, w))
+    pairs: set[tuple[str, str]] = set()
     for arr, accs in by_arr.items():
         why = _carried(arr, accs, loop, set(by_arr))
         if why is not None:
             return Verdict("carried", why)
+        if any(w for _, _, w in accs):
+            pairs.update((min(arr, o), max(arr, o)) for o in _may_alias(arr, set(by_arr), loop))
+    disjoint = tuple(sorted(pairs))
     if loop.results:
-        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`")
-    return Verdict("independent", "no iteration reads what another writes")
+        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`", disjoint)
+    return Verdict("independent", "no iteration reads what another writes", disjoint)

@@ -45,7 +45,8 @@ class Expressions(Indexing):
         p = self.tree.parent.get(n)
         if isinstance(p, cst.Attribute) and p.value is n and p.attr.value in ("shape", "size", "ndim"):
             return True
-        return isinstance(p, cst.Arg) and (self.tree.resolve(self.tree.parent[p].func) == "len")
+        call = self.tree.parent.get(p) if isinstance(p, cst.Arg) else None
+        return isinstance(call, cst.Call) and self.tree.resolve(call.func) == "len"
 
     def expr(self, node: cst.BaseExpression) -> V:
         if self.invariant(node):

@@ -64,6 +64,23 @@ def fresh_before(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
     return value is not None and is_fresh_alloc(tree, value)
 
 
+def fresh_around(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
+    """`name` is freshly allocated just before `stmt`, or just before a loop around it inside which
+    `name` is only ever indexed (so no other name can come to share its memory)."""
+    if fresh_before(tree, stmt, name):
+        return True
+    for a in tree.ancestors(stmt):
+        if isinstance(a, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        if isinstance(a, cst.For):
+            if not all(isinstance(p := tree.parent.get(n), cst.Subscript) and p.value is n
+                       for n in tree.name_nodes(a, name)):
+                return False
+            if fresh_before(tree, a, name):
+                return True
+    return False
+
+
 def _dtype_of(tree: Tree, node: cst.BaseExpression | None) -> str:
     if node is None:
         return ""

@@ -138,7 +138,10 @@ class Indexing:
         arr, loops, invs = self.index_parts(node)
         return self.access_parts(arr, loops, invs)
 
-    def access_parts(self, arr: str, loops: list[tuple[int, int]], invs: list[tuple[int, str]]) -> V:
+    def access_parts(self, arr: str, loops: list[tuple[int, int]], invs: list[tuple[int, str]],
+                     compact: bool = False) -> V:
+        """The access as a whole-array value broadcast over the nest axes, or with `compact` its own
+        dimensions only, in subscript order (loop indices may then come in any order)."""
         nd = self.facts.ndim(arr)
         n_idx = len(loops) + len(invs)
         if nd is None:
@@ -146,7 +149,9 @@ class Indexing:
         if nd != n_idx:
             raise Decline(f"`{arr}` ({nd}-D) is indexed with {n_idx} subscripts inside the loop")
         ks = [k for k, _ in loops]
-        if ks != sorted(ks) or len(set(ks)) != len(ks):
+        if len(set(ks)) != len(ks):
+            raise Decline(f"`{arr}` is indexed twice with the same loop index (a diagonal)")
+        if ks != sorted(ks) and not compact:
             raise Decline(f"`{arr}` is indexed with loop indices out of nest order (a transpose)")
         items: list[str] = []
         offsets: list[int | None] = [None] * len(self.axes)
@@ -160,7 +165,7 @@ class Indexing:
                 subs[pos] = inv_map[pos]
                 continue
             k, off = next(loop_iter)
-            if prev is not None:
+            if prev is not None and not compact:
                 items.extend(["None"] * (k - prev - 1))
             prev = k
             offsets[k] = off
@@ -172,9 +177,9 @@ class Indexing:
                 items.append(":")
             else:
                 items.append(f"{start if start else ''}:{fold(ax.stop, off)}")
-        if prev is not None:
+        if prev is not None and not compact:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
-        acc = Access(arr, tuple(offsets), tuple(subs))
+        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks))
         code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
         axes = frozenset(k for k, _ in loops)
         if not axes:

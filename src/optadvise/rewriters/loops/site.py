@@ -41,7 +41,7 @@ def module_name(tree: Tree, module: str) -> tuple[str, list[tuple[str, str | Non
 
 def read_outside(tree: Tree, scope: cst.CSTNode, region: cst.CSTNode) -> set[str]:
     """Names read (Load context, or augmented-assignment targets) anywhere in `scope` (the whole
-    module for module level) outside `region`."""
+    module for module level) outside `region`, except reads in the body of a loop that binds them."""
     ctx = tree.wrapper.resolve(ExpressionContextProvider)
     root = tree.module if isinstance(scope, cst.Module) else scope
     out = set()

@@ -13,18 +13,25 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.expressions import Expressions
+from optadvise.rewriters.loops.contraction import Contractions
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
-SUM_OK = {"float64", "float32", "int64", "uint64", "complex128"}  # reductions that match element sums
 AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
        cst.ModuloAssign: cst.Modulo}
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
 
 
-class Nest(Expressions):
+def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of a block (a one-line suite as one statement line)."""
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    assert isinstance(suite, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=list(suite.body))]
+
+
+class Nest(Contractions):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
@@ -35,7 +42,8 @@ class Nest(Expressions):
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                self.inner_loop(s)
+                if not self.accumulate_loop(s):
+                    self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
 
@@ -47,6 +55,11 @@ class Nest(Expressions):
                 raise Decline("chained assignment in the loop")
             target = node.targets[0].target
             if isinstance(target, cst.Subscript):
+                v = node.value  # `x[...] = x[...] + product` accumulates like `x[...] += product`
+                if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) \
+                        and self.code(v.left) == self.code(target) \
+                        and self.contraction(target, v.right, type(v.operator), guard):
+                    return None
                 return self.write(target, self.expr(node.value), None, guard)
             if not isinstance(target, cst.Name):
                 raise Decline("tuple unpacking in the loop")
@@ -56,6 +69,8 @@ class Nest(Expressions):
             if op is None:
                 raise Decline("augmented operator not vectorized")
             if isinstance(node.target, cst.Subscript):
+                if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
+                    return None
                 return self.write(node.target, self.expr(node.value), op, guard)
             if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
                 return self.reduce(node.target.value, OPS[op], node.value, guard)
@@ -78,11 +93,12 @@ class Nest(Expressions):
             return self.reduce(t, "+", other, guard)
         if fn in ("max", "min") and len(args) == 2 and isinstance(first, cst.Name) and first.value == t:
             return self.extreme(t, fn, args[1].value, guard)
-        if fn in ("numpy.append", "numpy.concatenate", "numpy.vstack") \
+        if fn in ("numpy.append", "numpy.concatenate", "numpy.vstack") and isinstance(value, cst.Call) \
                 and isinstance(first, (cst.Name, cst.List, cst.Tuple)):
-            return self.grow(t, fn, value, guard)  # type: ignore[arg-type]
-        if fn == "numpy.array" and guard is None and self.row(value) is not None:
-            self.env[t] = self.row(value)
+            return self.grow(t, fn, value, guard)
+        row = self.row(value) if isinstance(value, cst.Call) and fn == "numpy.array" and guard is None else None
+        if row is not None:
+            self.env[t] = row
             return
         v = self.expr(value)
         if guard is not None:
@@ -101,8 +117,8 @@ class Nest(Expressions):
             return None
         lst = call.args[0].value
         two = isinstance(lst, cst.List) and len(lst.elements) == 1 and isinstance(lst.elements[0].value, cst.List)
-        if two:
-            lst = lst.elements[0].value  # type: ignore[union-attr]
+        if two and isinstance(lst, cst.List):
+            lst = lst.elements[0].value
         if not isinstance(lst, cst.List) or any(isinstance(e, cst.StarredElement) for e in lst.elements):
             return None
         return Row([self.expr(e.value) for e in lst.elements], two)
@@ -149,12 +165,12 @@ class Nest(Expressions):
                 or not (isinstance(seq.elements[0].value, cst.Name) and seq.elements[0].value.value == t):
             raise Decline("concatenate not of the form `x = np.concatenate([x, row])`")
         x = seq.elements[1].value
-        r = self.env.get(x.value) if isinstance(x, cst.Name) else \
+        got: object = self.env.get(x.value) if isinstance(x, cst.Name) else \
             self.row(x) if isinstance(x, cst.Call) and self.tree.resolve(x.func) == "numpy.array" else None
-        if not isinstance(r, Row):
+        if not isinstance(got, Row):
             raise Decline("concatenation of something other than a row built with np.array([...])")
-        v = self.rows_code(r, guard)
-        if fn == "numpy.concatenate" and not r.two_d:
+        v = self.rows_code(got, guard)
+        if fn == "numpy.concatenate" and not got.two_d:
             v = replace(v, code=f"{v.wrap(100)}.ravel()")
         short = fn.split(".")[1]
         self.emit(f"{t} = {np_}.{short}([{t}, {v.code}])", v)
@@ -195,7 +211,7 @@ class Nest(Expressions):
                 and isinstance(value.operator, cst.Multiply):
             x, y = self.expr(value.left), self.expr(value.right)
             if all(w.axes == frozenset({0}) and w.exact and w.kind == "np" for w in (x, y)):
-                self.sum_types(union(x, y)["dtypes"])  # type: ignore[arg-type]
+                self.sum_types(x.dtypes | y.dtypes)
                 return self.emit(f"{t} += {np_}.dot({x.code}, {y.code})", V("", **union(x, y)))
         v = self.expr(value)
         self.full(v)
@@ -211,11 +227,6 @@ class Nest(Expressions):
         else:  # NumPy (or unknown-but-not-int) scalars: the sum's value is the same
             self.sum_types(v.dtypes)
         self.emit(f"{t} {op}= {red}", v)
-
-    def sum_types(self, dtypes: frozenset[str]) -> None:
-        bad = [d or "unknown" for d in dtypes if d not in SUM_OK]
-        if bad:
-            raise Decline(f"sum over {bad[0]} elements (Python accumulation overflows/rounds differently)")
 
     def extreme(self, t: str, fn: str, value: cst.BaseExpression, guard: V | None) -> None:
         if t in self.env:
@@ -244,27 +255,29 @@ class Nest(Expressions):
             a = leaves[0]
             c = node.test.comparisons[0]
             if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, cst.Name):
-                t = a.targets[0].target.value
+                name = a.targets[0].target.value
                 lhs, rhs, opn = self.code(node.test.left), self.code(c.comparator), type(c.operator)
-                val = self.code(a.value)
-                if (lhs, rhs) == (val, t) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(t, "max" if opn is cst.GreaterThan else "min", a.value, guard)
-                if (lhs, rhs) == (t, val) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(t, "min" if opn is cst.GreaterThan else "max", a.value, guard)
+                new = self.code(a.value)
+                if (lhs, rhs) == (new, name) and opn in (cst.GreaterThan, cst.LessThan):
+                    return self.extreme(name, "max" if opn is cst.GreaterThan else "min", a.value, guard)
+                if (lhs, rhs) == (name, new) and opn in (cst.GreaterThan, cst.LessThan):
+                    return self.extreme(name, "min" if opn is cst.GreaterThan else "max", a.value, guard)
         chain = self.select_chain(node)
         if chain is not None and guard is None:
             target, branches, default = chain
-            if isinstance(target, cst.Subscript):
-                cur = self.access(target)
-                val = self.expr(default) if default is not None else cur
+            val: V
+            if default is not None:
+                val = self.expr(default)
+            elif isinstance(target, cst.Subscript):
+                val = self.access(target)
             else:
                 old = self.env.get(target.value)
-                if default is None and not isinstance(old, V):
+                if not isinstance(old, V):
                     raise Decline(f"`{target.value}` is assigned only on some branches")
-                val = self.expr(default) if default is not None else old  # type: ignore[assignment]
+                val = old
             for test, value in reversed(branches):
-                t, e = self.test(test), self.expr(value)
-                val = V(f"{np_}.where({t.code}, {e.code}, {val.code})", **union(t, e, val, kind=select_kind(e, val)))
+                tv, e = self.test(test), self.expr(value)
+                val = V(f"{np_}.where({tv.code}, {e.code}, {val.code})", **union(tv, e, val, kind=select_kind(e, val)))
             if isinstance(target, cst.Subscript):
                 return self.write(target, val, None, None)
             if target.value in self.pinned or target.value in self.results:
@@ -274,26 +287,27 @@ class Nest(Expressions):
         if len(leaves) > 1:
             mask = self.tree.fresh("_mask" if not self.masks else f"_mask{self.masks + 1}")
             self.masks += 1
-            t = self.test(node.test)
-            self.emit(f"{mask} = {t.code}", t)
-            t = V(mask, **union(t, kind="np"))
+            cond = self.test(node.test)
+            self.emit(f"{mask} = {cond.code}", cond)
+            cond = V(mask, **union(cond, kind="np"))
         else:
-            t = self.test(node.test)
-        g = t if guard is None else V(f"{np_}.logical_and({guard.code}, {t.code})", **union(guard, t, kind="np"))
-        self.body(list(node.body.body), g)
+            cond = self.test(node.test)
+        g = cond if guard is None else V(f"{np_}.logical_and({guard.code}, {cond.code})",
+                                         **union(guard, cond, kind="np"))
+        self.body(suite_statements(node.body), g)
         if node.orelse is not None:
-            nt = V(f"{np_}.logical_not({t.code})", **union(t, kind="np"))
+            nt = V(f"{np_}.logical_not({cond.code})", **union(cond, kind="np"))
             ng = nt if guard is None else V(f"{np_}.logical_and({guard.code}, {nt.code})",
                                             **union(guard, nt, kind="np"))
             if isinstance(node.orelse, cst.If):
                 self.if_(node.orelse, ng)
             else:
-                self.body(list(node.orelse.body.body), ng)
+                self.body(suite_statements(node.orelse.body), ng)
 
     def branch_leaves(self, node: cst.CSTNode) -> list[cst.BaseSmallStatement]:
         return [n for n in self.tree.walk(node) if isinstance(n, cst.BaseSmallStatement)]
 
-    def select_chain(self, node: cst.If):  # type: ignore[no-untyped-def]
+    def select_chain(self, node: cst.If):
         """(target, [(test, value)], else value or None) for if/elif/else chains of one assignment each."""
         branches, target, cur = [], None, node
         while True:
@@ -327,17 +341,19 @@ class Nest(Expressions):
                 return a
         return None
 
-    def write(self, target: cst.Subscript, value: V, op: type | None, guard: V | None) -> None:
+    def write(self, target: cst.Subscript, value: V, op: type[cst.BaseBinaryOp] | None, guard: V | None) -> None:
         arr, loops, invs = self.index_parts(target)
         cur = self.access_parts(arr, loops, invs)
         if cur.axes != frozenset(range(len(self.axes))):
             raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
+        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
+        if op is not None and guard is None:
+            return self.emit(f"{cur.code} {OPS[op]}= {value.code}", V("", **union(cur, value)), writes=cur.reads)
         if op is not None:
             p = PREC[op]
             value = V(f"{cur.wrap(p)} {OPS[op]} {value.wrap(p + 1)}", p, **union(cur, value, kind="np"))
         if guard is not None:
             value = V(f"{self.np}.where({guard.code}, {value.code}, {cur.code})", **union(guard, value, cur))
-        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
         self.emit(f"{lhs} = {value.code}", value, writes=cur.reads)
 
     def inner_loop(self, node: cst.For) -> None:
@@ -347,14 +363,14 @@ class Nest(Expressions):
         it = node.iter
         if not (isinstance(it, cst.Call) and self.tree.resolve(it.func) == "range") or not self.invariant(it):
             raise Decline("inner loop whose range depends on the outer loop")
-        stmts = []
-        for s in node.body.body:
+        stmts: list[cst.Assign] = []
+        for s in suite_statements(node.body):
             if not (isinstance(s, cst.SimpleStatementLine) and all(
                     isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
                     for a in s.body)):
                 raise Decline("inner sequential loop body is not plain assignments to names")
-            stmts.extend(s.body)
-        carried = [a.targets[0].target.value for a in stmts]  # type: ignore[union-attr]
+            stmts.extend(a for a in s.body if isinstance(a, cst.Assign))
+        carried = [a.targets[0].target.value for a in stmts if isinstance(a.targets[0].target, cst.Name)]
         u = node.target.value
         self.inner_scalars.add(u)
         inits = {}
@@ -371,8 +387,7 @@ class Nest(Expressions):
             for c, v in inits.items():
                 self.env[c] = replace(v, code=c, prec=100, axes=axes[c])
             lines, vals = [], []
-            for a in stmts:
-                c = a.targets[0].target.value  # type: ignore[union-attr]
+            for a, c in zip(stmts, carried):
                 v = self.expr(a.value)
                 vals.append(v)
                 lines.append(f"{c} = {v.code}")

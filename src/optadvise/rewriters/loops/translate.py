@@ -14,9 +14,9 @@ from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.dependence import LoopAccesses, Verdict, prove
-from optadvise.rewriters.loops.facts import fresh_before, gather_facts
+from optadvise.rewriters.loops.facts import fresh_around, gather_facts
 from optadvise.rewriters.loops.site import read_outside
-from optadvise.rewriters.loops.statements import Nest
+from optadvise.rewriters.loops.statements import Nest, suite_statements
 from optadvise.rewriters.loops.values import Elem
 
 
@@ -37,11 +37,15 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
 
 
 def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Finding,
-              profile: Profile | None, np: str) -> tuple[Nest, Verdict]:
-    """The translated nest `loops` (outermost first, perfectly nested) and its dependence verdict,
-    `independent` or `reduction`; declines anything else."""
+              profile: Profile | None, np: str, body: list[cst.BaseStatement] | None = None,
+              guard_aliases: bool = False) -> tuple[Nest, Verdict]:
+    """The translated nest `loops` (outermost first, each inside the one before) and its dependence
+    verdict, `independent` or `reduction`; declines anything else. `body` is the part of the innermost
+    loop's body to translate (all of it by default); with `guard_aliases`, arrays that may share
+    memory are listed in the verdict's `disjoint` instead of declining."""
     outer = loops[0]
-    body: list[cst.BaseStatement] = list(loops[-1].body.body)  # type: ignore[arg-type]
+    if body is None:
+        body = suite_statements(loops[-1].body)
     names = {n.value for n in tree.walk(outer) if isinstance(n, cst.Name)}
     facts = gather_facts(tree, scope, finding, profile, names)
     assigned = tree.stores(outer)
@@ -54,8 +58,8 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
         raise Decline("the loop has no effect that outlives it")
     arrays = {a.array for _, a, _ in nest.accesses}
     verdict = prove(LoopAccesses(tuple(nest.accesses), frozenset(nest.iterated),
-                                 frozenset(a for a in arrays if fresh_before(tree, outer, a)),
-                                 frozenset(nest.results)))
+                                 frozenset(a for a in arrays if fresh_around(tree, outer, a)),
+                                 frozenset(nest.results), guard_aliases))
     if verdict.kind == "carried":
         raise Decline(verdict.reason)
     leaked = (assigned - nest.results) & read_outside(tree, scope, outer)
