@@ -61,7 +61,9 @@ class LineStat:
 
     `time_s`/`share` come from the harness's wall-clock sampler (inclusive of calls made on the
     line); `hits`/`traced_s` from line_profiler, which traces only in short sampled windows, so
-    they cover a sample of the run, not all of it.
+    they cover a sample of the run, not all of it. `alloc_bytes`/`peak_bytes` come from tracemalloc
+    in those windows: bytes allocated on the line (inclusive of its calls) and alive at a window's
+    end, summed over the windows and the largest of one window (lower bounds).
     """
 
     lineno: int
@@ -69,6 +71,8 @@ class LineStat:
     time_s: float
     share: float  # of the function's sampled time, 0..1
     traced_s: float = 0.0
+    alloc_bytes: int = 0
+    peak_bytes: int = 0
 
 
 @dataclass

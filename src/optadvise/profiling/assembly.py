@@ -2,8 +2,9 @@
 
 The sampler's stacks become the function table (`FunctionStat`: own and cumulative wall time of
 every thread, call counts scaled from cProfile's windows, built-ins scaled from those windows), its
-per-line wall time and line_profiler's hit counts the `LineStat`s of the script's functions, and its
-aggregated stacks the bounded `StackSample` list; `peak_rss` reads the process's peak resident memory.
+per-line wall time, line_profiler's hit counts and the memory windows' bytes the `LineStat`s of the
+script's functions, and its aggregated stacks the bounded `StackSample` list; `peak_rss` reads the
+process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import types
 
 from optadvise.model import FunctionStat, LineStat, StackSample
+from optadvise.profiling.memory import MemoryWindows
 from optadvise.profiling.probes import qualname
 from optadvise.profiling.sampler import OWN_DIR, CodeKey, Sampler
 
@@ -61,7 +63,7 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
                 if caller in sampled:
                     c_calls, c_own, c_cum = rows[caller]
                     rows[caller] = (c_calls, max(0.0, c_own - ctc * scale), c_cum)
-    lines = line_stats(sampler.samples, sampler.traced())
+    lines = line_stats(sampler.samples, sampler.traced(), sampler.memory)
     total = max(wall_s, 1e-9)
     out = []
     for (filename, lineno, name), (calls, own, cum) in rows.items():
@@ -83,7 +85,7 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
 
 def _exact_stats(stats: dict, sampler: Sampler, script: str, wall_s: float) -> list[FunctionStat]:
     """cProfile's own figures, for a run it covered whole (shorter than the sampler's warm-up)."""
-    lines = line_stats(sampler.samples, sampler.traced())
+    lines = line_stats(sampler.samples, sampler.traced(), sampler.memory)
     total = max(wall_s, 1e-9)
     out = []
     for key, (_cc, nc, tt, ct, _callers) in stats.items():
@@ -115,9 +117,11 @@ def _label(code: types.CodeType) -> str:
     return f"{qualname(code)} ({code.co_filename}:{code.co_firstlineno})"
 
 
-def line_stats(samples: dict[CodeKey, dict[int, float]],
-               traced: dict[CodeKey, dict[int, tuple[int, float]]]) -> dict[CodeKey, list[LineStat]]:
-    """Per code object: each line's sampled time and share, with line_profiler's hits and time."""
+def line_stats(samples: dict[CodeKey, dict[int, float]], traced: dict[CodeKey, dict[int, tuple[int, float]]],
+               memory: MemoryWindows) -> dict[CodeKey, list[LineStat]]:
+    """Per code object: each line's sampled time and share, with line_profiler's hits and time and
+    the bytes allocated on it in the memory windows."""
+    net, peak = memory.net, memory.peak
     out: dict[CodeKey, list[LineStat]] = {}
     for key in set(traced) | set(samples):
         sampled = samples.get(key, {})
@@ -125,7 +129,8 @@ def line_stats(samples: dict[CodeKey, dict[int, float]],
         total = sum(sampled.values()) or 1.0
         out[key] = [LineStat(lineno=ln, hits=int(lp.get(ln, (0, 0.0))[0]),
                              time_s=sampled.get(ln, 0.0), share=sampled.get(ln, 0.0) / total,
-                             traced_s=lp.get(ln, (0, 0.0))[1])
+                             traced_s=lp.get(ln, (0, 0.0))[1], alloc_bytes=net.get(ln, 0),
+                             peak_bytes=peak.get(ln, 0))
                     for ln in sorted(set(sampled) | set(lp))]
     return out
 

@@ -21,7 +21,8 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    they stay an unbiased sample of the CPU time): a profile function costs every call in the whole
    run on CPython 3.11, so past the warm-up the function times come from the sampler and cProfile's
    call counts are scaled from its windows. A run that ends within the warm-up (or takes SIGPROF
-   over before it ends) keeps cProfile's exact figures: too few ticks to sample from;
+   over before it ends) keeps cProfile's exact figures: too few ticks to sample from.
+   tracemalloc is on in the line_profiler windows too (`memory`: bytes allocated per line);
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
 
@@ -46,6 +47,7 @@ from typing import Any
 
 from line_profiler import LineProfiler
 
+from optadvise.profiling.memory import MemoryWindows
 from optadvise.profiling.probes import ArrayScanner
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
@@ -69,6 +71,7 @@ class Sampler:
         self.scanner = scanner
         self.line_profiler: Any = LineProfiler()
         self.line_on = False
+        self.memory = MemoryWindows(script, OWN_DIR)  # on and off with line_profiler
         self.ticks = 0
         self.windows = 0
         self.samples: dict[CodeKey, dict[int, float]] = {}  # sampled wall seconds per line
@@ -135,6 +138,7 @@ class Sampler:
         self.cpu_s = time.thread_time() - self.cpu0
         if self.line_on:
             self.line_profiler.disable()
+            self.memory.close()
             self.line_on = False
         self._profile_off()
         if self.watching:
@@ -188,9 +192,11 @@ class Sampler:
         profile_tick = self.ticks % DUTY == DUTY // 2 and not warm
         if lp is not None and self.line_on:
             lp.disable()
+            self.memory.close()
             self.line_on = False
         elif lp is not None and not profile_tick and (
                 self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
+            self.memory.open()
             lp.enable()
             self.line_on = True
             self.windows += 1

@@ -1,7 +1,8 @@
 """Line heat of the hot functions: which functions get a listing and which of their lines it shows.
 
 Shared by the terminal and HTML reports: the script's own functions with line figures, hottest first,
-each listed whole (a module body only where it costs something), every line with its source text.
+each listed whole (a module body only where it costs something), every line with its source text;
+`has_memory` says whether the listings show memory columns.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def heat_listings(run: ProfileRun, top: int) -> list[tuple[FunctionStat, list[He
         out.append((f, [HeatLine(n, by_line.get(n), lines[n - 1] if 0 < n <= len(lines) else "")
                         for n in numbers]))
     return out
+
+
+def has_memory(listings: list[tuple[FunctionStat, list[HeatLine]]]) -> bool:
+    """Whether any listed line has a memory figure (the reports then show the memory columns)."""
+    return any(ln.stat is not None and (ln.stat.alloc_bytes or ln.stat.peak_bytes)
+               for _f, lines in listings for ln in lines)
 
 
 def function_spans(source: str, filename: str) -> dict[tuple[int, str], tuple[int, int]]:

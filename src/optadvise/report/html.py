@@ -14,8 +14,8 @@ from optadvise import __version__
 from optadvise.model import Finding, FixReport, Profile, ProfileRun
 from optadvise.report.diff import unified_diff
 from optadvise.report.frames import hot_rows, rel_path
-from optadvise.report.heat import heat_listings
-from optadvise.report.profile_text import short_value
+from optadvise.report.heat import has_memory, heat_listings
+from optadvise.report.profile_text import alloc_text, short_value
 from optadvise.report.speedscope import parse_frame
 
 WIDTH = 1200  # of the icicle, in SVG units
@@ -148,16 +148,26 @@ def _hot(p: Profile) -> str:
 
 def _heat(run: ProfileRun, top: int) -> str:
     out = ['<section id="heat"><h2>Line heat</h2>']
-    for f, lines in heat_listings(run, top):
+    listings = heat_listings(run, top)
+    memory = has_memory(listings)
+    if memory:
+        out.append('<p class="muted">alloc: bytes allocated on the line and alive at the end of the sampled '
+                   "windows, summed; peak: the largest of one window (lower bounds)</p>")
+    head = ("<tr><th>line</th><th>heat</th><th>share</th><th>hits</th><th>alloc</th><th>peak</th>"
+            "<th>source</th></tr>" if memory else "")
+    for f, lines in listings:
         rows = "".join(
             f'<tr><td class="n muted">{ln.lineno}</td>'
             f'<td class="heat"><span class="bar" style="width:{(ln.stat.share if ln.stat else 0) * 120:.0f}px">'
             f"</span></td>"
             f'<td class="n">{f"{ln.stat.share:.1%}" if ln.stat else ""}</td>'
-            f'<td class="n muted">{ln.stat.hits if ln.stat else ""}</td><td><code>{_e(ln.code)}</code></td></tr>'
+            f'<td class="n muted">{ln.stat.hits if ln.stat else ""}</td>'
+            + (f'<td class="n">{alloc_text(ln.stat.alloc_bytes if ln.stat else 0)}</td>'
+               f'<td class="n muted">{alloc_text(ln.stat.peak_bytes if ln.stat else 0)}</td>' if memory else "")
+            + f"<td><code>{_e(ln.code)}</code></td></tr>"
             for ln in lines)
         out.append(f"<h3>{_e(f.name)} <span class=\"muted\">{_e(rel_path(f.filename))}:{f.lineno} "
-                   f"({f.share:.1%} of the run)</span></h3><table>{rows}</table>")
+                   f"({f.share:.1%} of the run)</span></h3><table>{head}{rows}</table>")
     return "".join(out) + "</section>"
 
 

@@ -12,11 +12,11 @@ from rich.text import Text
 
 from optadvise.model import FunctionStat, ProfileRun
 from optadvise.report.frames import HotRow, all_rows, hot_rows, rel_path
-from optadvise.report.heat import HeatLine, heat_listings
+from optadvise.report.heat import HeatLine, has_memory, heat_listings
 from optadvise.report.terminal import PLAIN, Terminal, draw, fit
 
 HEAT_WIDTH = 12
-HEAT_CHROME = 40  # columns of a heat listing beside the source (line, heat, share, hits)
+HEAT_CHROME = 60  # columns of a heat listing beside the source (line, heat, share, hits, memory)
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 FILE = PLAIN  # how the report is laid out when written to a file
 
@@ -36,6 +36,11 @@ def _fmt_bytes(n: int) -> str:
     return f"{n} B"
 
 
+def alloc_text(n: int) -> str:
+    """A memory cell of the line heat: blank for nothing allocated."""
+    return _fmt_bytes(n) if n else ""
+
+
 def _render_text(run: ProfileRun, console: Console, top: int, all_frames: bool) -> None:
     p = run.profile
     status = ("timed out" if p.timed_out else f"exit {p.returncode}" if p.returncode is not None
@@ -49,8 +54,10 @@ def _render_text(run: ProfileRun, console: Console, top: int, all_frames: bool) 
     for note in run.notes:
         console.print(f"[yellow]note:[/] {note}")
     _hot_table(console, all_rows(p) if all_frames else hot_rows(p), all_frames)
-    for f, lines in heat_listings(run, top):
-        _heat_listing(console, f, lines)
+    listings = heat_listings(run, top)
+    memory = has_memory(listings)
+    for f, lines in listings:
+        _heat_listing(console, f, lines, memory)
     _findings(console, run)
 
 
@@ -69,21 +76,28 @@ def _hot_table(console: Console, rows: list[HotRow], all_frames: bool) -> None:
     console.print(table)
 
 
-def _heat_listing(console: Console, f: FunctionStat, lines: list[HeatLine]) -> None:
+def _heat_listing(console: Console, f: FunctionStat, lines: list[HeatLine], memory: bool) -> None:
+    """One function's lines: time heat, hits and, with `memory`, bytes allocated (net, peak window)."""
     table = Table(title=f"{f.name}  {rel_path(f.filename)}:{f.lineno}  ({f.share:.1%} of the run)",
                   title_justify="left", show_edge=False, box=None, pad_edge=False)
     table.add_column("line", justify="right", style="dim")
     table.add_column("heat", width=HEAT_WIDTH)
     table.add_column("share", justify="right")
     table.add_column("hits", justify="right", style="dim")
+    if memory:
+        table.add_column("alloc", justify="right")
+        table.add_column("peak", justify="right", style="dim")
     table.add_column("source", overflow="fold")  # wrapped on a narrow terminal, never cut
     for line in lines:
         stat = line.stat
         share = stat.share if stat else 0.0
         bar = "█" * round(share * HEAT_WIDTH)
         style = "red" if share >= 0.3 else "yellow" if share >= 0.1 else "green"
-        table.add_row(str(line.lineno), Text(bar, style=style), f"{share:.1%}" if stat else "",
-                      str(stat.hits) if stat else "", Text(line.code))
+        cells: list[str | Text] = [str(line.lineno), Text(bar, style=style), f"{share:.1%}" if stat else "",
+                                   str(stat.hits) if stat else ""]
+        if memory:
+            cells += [alloc_text(stat.alloc_bytes if stat else 0), alloc_text(stat.peak_bytes if stat else 0)]
+        table.add_row(*cells, Text(line.code))
     console.print(table)
 
 
