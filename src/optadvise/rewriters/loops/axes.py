@@ -1,5 +1,6 @@
-"""Loop headers to nest axes: `range(start, stop)` (literal start, step 1), `enumerate(a)` and `for x
-in a`, and the array length a loop bound equals (so a full-length slice can be written `a`).
+"""Loop headers to nest axes: `range(start, stop)` (step 1; start a literal or an outer index plus a
+literal), `enumerate(a)` and `for x in a`, and the array length a loop bound equals (so a full-length
+slice can be written `a`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,39 @@ def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Inde
     return None
 
 
+def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression) -> tuple[str, int]:
+    """(base, offset) of a range() start: a non-negative integer literal, or `i`/`i + c` (c >= 0) with `i`
+    the index of an enclosing `for i in range(...)` counting up from a non-negative literal."""
+    if isinstance(start, cst.Integer):
+        return "", int(start.value, 0)
+    name, off = start, 0
+    if isinstance(start, cst.BinaryOperation) and isinstance(start.operator, cst.Add) \
+            and isinstance(start.right, cst.Integer):
+        name, off = start.left, int(start.right.value, 0)
+    if isinstance(name, cst.Name) and any(
+            isinstance(lp.target, cst.Name) and lp.target.value == name.value and counts_up(tree, lp.iter)
+            for lp in enclosing_loops(tree, loop)):
+        return name.value, off
+    raise Decline("range() with a start that is neither a non-negative integer literal nor an outer index")
+
+
+def enclosing_loops(tree: Tree, node: cst.CSTNode) -> list[cst.For]:
+    out: list[cst.For] = []
+    cur = tree.parent.get(node)
+    while cur is not None and not isinstance(cur, (cst.FunctionDef, cst.Module)):
+        if isinstance(cur, cst.For):
+            out.append(cur)
+        cur = tree.parent.get(cur)
+    return out
+
+
+def counts_up(tree: Tree, it: cst.BaseExpression) -> bool:
+    """`range(stop)` or `range(c, stop)` with c a non-negative integer literal: indices are >= 0."""
+    if not (isinstance(it, cst.Call) and tree.resolve(it.func) == "range") or not 1 <= len(it.args) <= 2:
+        return False
+    return len(it.args) == 1 or isinstance(it.args[0].value, cst.Integer)
+
+
 def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Indexing) -> None:
     """One nest axis per loop header (outermost first); iterating an array binds its elements."""
     for lp in loops:
@@ -72,15 +106,11 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
                 raise Decline("unusual range() call")
             if len(args) == 3 and not (isinstance(args[2], cst.Integer) and args[2].value == "1"):
                 raise Decline("range() with a step other than 1")
-            start = 0
-            if len(args) >= 2:
-                if not isinstance(args[0], cst.Integer):
-                    raise Decline("range() with a start that is not a non-negative integer literal")
-                start = int(args[0].value, 0)
             stop = args[1] if len(args) >= 2 else args[0]
             if not all(nest.invariant(a) for a in args):
                 raise Decline("range() bounds that change with an outer loop (a triangle) or within the loop")
-            nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest)))
+            lo, start = range_start(tree, lp, args[0]) if len(args) >= 2 else ("", 0)
+            nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest), lo))
             continue
         elems = list(tgt.elements) if isinstance(tgt, cst.Tuple) else []
         names = [e.value.value for e in elems if isinstance(e.value, cst.Name)]

@@ -11,6 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
+from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
 from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, merge_kind, select_kind, union
 
@@ -35,7 +36,8 @@ class Expressions(Indexing):
                 raise Decline(f"`{n.value}` is written in the loop and read at a fixed index")
         atomic = isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
         kind = "int" if isinstance(node, cst.Integer) else "py" if isinstance(node, cst.Float) else "?"
-        return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind)
+        mag = const_mag(int(node.value, 0), len(self.axes)) if isinstance(node, cst.Integer) else None
+        return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind, mag=mag)
 
     def subscripted(self, n: cst.Name) -> bool:
         p = self.tree.parent.get(n)
@@ -78,8 +80,10 @@ class Expressions(Indexing):
         k = self.axis_of(name)
         if k is not None and name not in self.env:
             ax = self.axes[k]
-            rng = f"{self.np}.arange({ax.start}, {ax.stop})" if ax.start else f"{self.np}.arange({ax.stop})"
-            return V(rng + self.newaxes(frozenset({k})), axes=frozenset({k}), kind="int")
+            first = ax.first()
+            rng = f"{self.np}.arange({first}, {ax.stop})" if first != "0" else f"{self.np}.arange({ax.stop})"
+            return V(rng + self.newaxes(frozenset({k})), axes=frozenset({k}), kind="int",
+                     mag=index_mag(k, len(self.axes)))
         if name in self.results:
             raise Decline(f"the accumulator `{name}` is read inside the loop")
         val = self.env.get(name)
@@ -110,12 +114,44 @@ class Expressions(Indexing):
         p = PREC[op]
         left = a.wrap(p + 1 if op is cst.Power else p)
         right = b.wrap(80 if op is cst.Power else p + 1)
+        if op in (cst.Multiply, cst.Power) and any(
+                x.kind == "int" and x.axes and y.kind == "?" for x, y in ((a, b), (b, a))):
+            raise Decline("a loop index multiplied by a value of unknown type (int64 overflow not ruled out)")
         kind = merge_kind(a, b)
+        mag = self.int_mag(op, a, b) if kind == "int" else None
         if kind == "int" and op is cst.Divide:
             kind = "py"  # int / int is a Python float
         elif kind == "int" and op is cst.Power:
             kind = "?"
-        return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=kind))
+        return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=kind, mag=mag))
+
+    def int_mag(self, op: type, a: V, b: V) -> Mag | None:
+        """The magnitude bound of `a op b` on Python ints; declines where int64 could overflow (Python's
+        ints do not) or a loop index is multiplied by a value of unknown type and size."""
+        if op in (cst.Add, cst.Subtract):
+            mag = add_mag(a.mag, b.mag)
+        elif op in (cst.Multiply, cst.Power):
+            mag = mul_mag(a.mag, b.mag)
+            if op is cst.Power:
+                e = b.code if not b.axes else ""
+                if not e.isdigit():
+                    raise Decline("a loop index raised to a power that is not a non-negative integer literal")
+                mag = a.mag
+                for _ in range(int(e) - 1):
+                    mag = mul_mag(mag, a.mag)
+        elif op is cst.FloorDivide:
+            return a.mag  # |a // b| <= |a| for integers b != 0
+        elif op is cst.Modulo:
+            return b.mag  # |a % b| < |b|
+        else:
+            return None
+        if (a.axes or b.axes) and not fits_int64(mag, self.trips()):
+            raise Decline("integer index arithmetic may exceed int64 (Python's ints would not overflow)")
+        return mag
+
+    def trips(self) -> list[int | None]:
+        """Literal trip bounds of the nest axes (an index is below its axis's stop), None where unknown."""
+        return [int(ax.stop) if ax.stop.isdigit() else None for ax in self.axes]
 
     def compare(self, node: cst.Comparison) -> V:
         parts, left, vs = [], self.expr(node.left), []
@@ -156,6 +192,8 @@ class Expressions(Indexing):
             return V(code, **union(*args, kind="py"))
         if fn.startswith("numpy.") and fn[6:] in NP_ELEMENTWISE:
             return V(f"{self.np}.{fn[6:]}({', '.join(a.code for a in args)})", **union(*args, kind="np"))
+        if fn in ("float", "int") and len(args) == 1:
+            return self.convert(fn, args[0])
         if fn == "abs" and len(args) == 1:
             return V(f"{self.np}.abs({args[0].code})", **union(*args, kind=args[0].kind))
         if fn in ("min", "max") and len(args) == 2:
@@ -164,4 +202,21 @@ class Expressions(Indexing):
             return V(f"{self.np}.where({y.wrap(31)} {op} {x.wrap(31)}, {y.code}, {x.code})",
                      **union(x, y, kind=select_kind(x, y)))
         raise Decline(f"call `{self.code(node.func)}` is not a known element-wise function")
+
+    def convert(self, fn: str, v: V) -> V:
+        """`float(x)`/`int(x)` per element: float64 as Python's float, int64 as Python's int where exact."""
+        real = v.kind == "np" and all(d.startswith(("float", "int", "uint", "bool")) for d in v.dtypes) \
+            and "" not in v.dtypes
+        if fn == "float":
+            if v.kind == "py":
+                return v
+            if v.kind != "int" and not real:
+                raise Decline("float() of a value of unknown or complex type")
+            return V(f"{v.wrap(100)}.astype({self.np}.float64)", **union(v, kind="py"))
+        if v.kind == "int":
+            return v
+        if v.kind == "np" and all(d in ("int64", "int32", "int16", "int8", "uint32", "uint16", "uint8", "bool")
+                                  for d in v.dtypes) and v.dtypes:
+            return V(f"{v.wrap(100)}.astype({self.np}.int64)", **union(v, kind="int"))
+        raise Decline("int() of a float (NumPy's conversion overflows where Python's int does not)")
 

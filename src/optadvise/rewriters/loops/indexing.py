@@ -173,10 +173,11 @@ class Indexing:
             start = ax.start + off
             if start < 0:
                 raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
-            if start == 0 and off == 0 and ax.full == (arr, pos):
+            if start == 0 and off == 0 and ax.full == (arr, pos) and not ax.base:
                 items.append(":")
             else:
-                items.append(f"{start if start else ''}:{fold(ax.stop, off)}")
+                first = ax.first(off)
+                items.append(f"{first if first != '0' else ''}:{fold(ax.stop, off)}")
         if prev is not None and not compact:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
         acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks))

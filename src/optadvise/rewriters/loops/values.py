@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from optadvise.rewriters.loops.bounds import Mag
 from optadvise.rewriters.loops.dependence import Access
 
 PREC = {cst.Power: 90, cst.Multiply: 70, cst.Divide: 70, cst.FloorDivide: 70, cst.Modulo: 70,
@@ -32,6 +33,7 @@ class V:
     reads: tuple[Access, ...] = ()
     dtypes: frozenset[str] = frozenset()  # dtypes of the arrays read ("" = unknown)
     exact: bool = True  # the axes are certain (not only possible)
+    mag: Mag | None = None  # for kind "int": a bound on the magnitude (None: unknown)
 
     def wrap(self, prec: int) -> str:
         return f"({self.code})" if self.prec < prec else self.code
@@ -43,6 +45,11 @@ class Axis:
     start: int
     stop: str
     full: tuple[str, int] | None = None  # stop equals len(array) along this dim
+    base: str = ""  # a non-negative loop-invariant index the start is counted from (`range(i + 1, n)`)
+
+    def first(self, off: int = 0) -> str:
+        """The code of the first index the axis reads at offset `off` ("0" from the start)."""
+        return fold(self.base, self.start + off) if self.base else str(self.start + off)
 
 
 @dataclass
