@@ -93,3 +93,36 @@ def test_thread_pool_executor_fires(tmp_path):
     assert f["lineno"] == 10 and f["evidence"]["api"] == "ThreadPoolExecutor.map"  # the executor
     assert 0 < f["evidence"]["cpu_per_wall"] <= 1.3  # the GIL's ceiling; the floor depends on load
 
+
+
+def test_thread_subclass_fires_on_its_run_method(tmp_path):
+    write(tmp_path, "sub.py", """
+        import threading
+
+        class Worker(threading.Thread):
+            def __init__(self, n):
+                super().__init__()
+                self.n = n
+
+            def run(self):
+                s = 0
+                for i in range(self.n):
+                    s += i * i % 7
+                self.result = s
+
+        if __name__ == "__main__":
+            workers = [Worker(1_000_000) for _ in range(4)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            print(sum(w.result for w in workers))
+    """)
+    proc, doc = profile_json("sub.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    runs = [t for t in doc["threads"] if t["target"] == "Worker.run"]
+    assert len(runs) == 4 and all(t["lineno"] == 9 and t["filename"].endswith("sub.py") for t in runs)
+    [f] = findings(doc, "cpu-bound-threading")
+    assert f["lineno"] == 16 and f["evidence"]["api"] == "threading.Thread subclass"
+    assert f["evidence"]["target"] == "Worker.run" and f["evidence"]["threads"] == 4
+    assert 0 < f["evidence"]["cpu_per_wall"] <= 1.3  # the GIL's ceiling; the floor depends on load

@@ -318,6 +318,9 @@ class Probes:
                 probes.on_thread()
             w0, c0 = time.perf_counter(), time.thread_time()
             target = getattr(thread, "_target", None)  # Thread.run deletes it when done
+            run = type(thread).run
+            if target is None and run is not threading.Thread.run:  # a subclass: its `run` is the work
+                target = run
             code = getattr(target, "__code__", None)
             try:
                 real_bootstrap(thread)

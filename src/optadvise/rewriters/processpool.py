@@ -31,6 +31,7 @@ from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish, stmt, uses_through
 from optadvise.rewriters.cst.calls import argument, callers, names_in, parameter
 from optadvise.rewriters.cst.tree import Scope
+from optadvise.rules.cpu_bound_threading import SUBCLASS
 
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 MP_THREAD_POOLS = {"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"}
@@ -216,6 +217,10 @@ if __name__ == "__main__":
 ''',
             "reads module-level `seen`"),
     )
+
+    def applies(self, finding: Finding) -> bool:
+        """Not for Thread subclasses: `thread_subclass` rewrites those."""
+        return super().applies(finding) and (finding.evidence or {}).get("api") != SUBCLASS
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         tree = Tree(source)
@@ -480,16 +485,7 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
             isinstance(e, cst.StarredElement) for e in args_node.elements):
         raise Decline("the thread's args are not a literal tuple")
     targs = [e.value for e in args_node.elements]
-    lst, comp_for, created, started = _thread_list(tree, call)
-    block = tree.block_of(created[0])
-    body = list(block.body)
-    i = body.index(created[-1]) + 1
-    loops = body[i:i + (1 if started else 2)]
-    expected = ["join"] if started else ["start", "join"]
-    if len(loops) != len(expected) or any(not _loop_calls(tree, s, lst, m) for s, m in zip(loops, expected)):
-        raise Decline(f"the threads in `{lst}` are not started and joined by plain loops right after "
-                      "they are created")
-    stmts = [*created, *loops]
+    lst, comp_for, stmts = started_and_joined(tree, call)
     scope = tree.scope_of(call)
     for n in tree.name_nodes(scope, lst):
         if not any(tree.inside(n, s) for s in stmts):
@@ -512,7 +508,21 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
                             comp_for, stmts, scope)
 
 
-def _thread_list(tree: Tree, call: cst.Call):
+def started_and_joined(tree: Tree, call: cst.Call) -> tuple[str, str, list[cst.BaseStatement]]:
+    """The list that collects the threads `call` creates, its 'for ... in ...' text, and the statements
+    that create them and start and join them in plain loops right after; else Decline."""
+    lst, comp_for, created, started = _thread_list(tree, call)
+    body = list(tree.block_of(created[0]).body)
+    i = body.index(created[-1]) + 1
+    loops = body[i:i + (1 if started else 2)]
+    expected = ["join"] if started else ["start", "join"]
+    if len(loops) != len(expected) or any(not _loop_calls(tree, s, lst, m) for s, m in zip(loops, expected)):
+        raise Decline(f"the threads in `{lst}` are not started and joined by plain loops right after "
+                      "they are created")
+    return lst, comp_for, [*created, *loops]
+
+
+def _thread_list(tree: Tree, call: cst.Call) -> tuple[str, str, list[cst.BaseStatement], bool]:
     """(list name, 'for ... in ...' text, creating statements, started-in-loop) or Decline."""
     p = tree.parent.get(call)
     if isinstance(p, cst.ListComp) and p.elt is call:

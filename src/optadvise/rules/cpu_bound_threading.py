@@ -24,18 +24,25 @@ GIL_FREE = 0.1  # py-spy: below this share the workers wait or run GIL-free nati
 MP_THREAD_POOLS = ("multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool")
 POOL_METHODS = ("map", "starmap", "imap", "imap_unordered", "apply", "apply_async", "map_async", "starmap_async")
 MP_POOL_FILE = "multiprocessing/pool.py"
+SUBCLASS = "threading.Thread subclass"  # the `api` of a `class Worker(threading.Thread)` site
 _THREADS = ("import threading\n{imports}def work(n):\n{body}"
             "threads = [threading.Thread(target=work, args=(10**6,)) for _ in range(4)]  # <-\n"
             "for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n")
 _WORKERS = _THREADS.format(imports="", body="    s = 0\n    for k in range(n):\n        s += k * k\n")
 _SLEEPERS = _THREADS.format(imports="import time\n", body="    for k in range(n):\n        time.sleep(0.05)\n")
+_SUBCLASS = ("import threading, time\nclass Worker(threading.Thread):\n    def __init__(self, n):\n"
+             "        super().__init__()\n        self.n = n\n    def run(self):\n{run}"
+             "ws = [Worker(10**6) for _ in range(4)]  # <-\nfor w in ws:\n    w.start()\nfor w in ws:\n    w.join()\n")
+_SUBCLASS_WORKERS = _SUBCLASS.format(run="        s = 0\n        for k in range(self.n):\n            s += k\n"
+                                         "        self.result = s\n")
 
 
 class CpuBoundThreading(Rule):
-    """Threads (threading.Thread or a ThreadPoolExecutor) running CPU-bound pure-Python work.
+    """Threads (threading.Thread, a Thread subclass, a thread pool) running CPU-bound pure-Python work.
 
     ## What it does
-    Flags the `threading.Thread(...)` call, or the `ThreadPoolExecutor` creation, of workers
+    Flags the `threading.Thread(...)` call (or the creation of a `threading.Thread` subclass whose
+    `run` does the work), or the `ThreadPoolExecutor` creation, of workers
     measured to be serialised by the GIL: all threads together burn about one CPU-second per
     wall-second however many cores the machine has, or py-spy saw the worker hold the GIL most
     of the time. Threads that wait (sleep, I/O) or run native code that releases the GIL (most
@@ -82,6 +89,9 @@ class CpuBoundThreading(Rule):
     VALID = (
         Valid("import threading, time\ndef wait():\n    time.sleep(1)\n"
               "t = threading.Thread(target=wait)\nt.start()\n"),
+        # a Thread subclass that waits in its run(): not pure-Python CPU work
+        Valid(_SUBCLASS.format(run="        for k in range(self.n):\n            time.sleep(0.01)\n")
+              .replace("  # <-", "")),
     )
     INVALID = (
         Invalid("import threading\ndef work(n):\n    s = 0\n    for k in range(n):\n        s += k * k\n"
@@ -95,6 +105,9 @@ class CpuBoundThreading(Rule):
                 "    for k in range(lo, hi):\n        s += k\n    return s\n"
                 "def run(fn, jobs):\n    with ThreadPool(4) as pool:  # <-\n        return pool.starmap(fn, jobs)\n"
                 "run(work, [(0, 10)] * 4)\n", fixes=("processpool",)),
+        # a Thread subclass whose run() loops in Python, created and started
+        Invalid(_SUBCLASS.format(run="        s = 0\n        for k in range(self.n):\n            s += k\n"
+                                     "        self.result = s\n"), fixes=("processpool",)),
     )
     MEASURED = (
         # four workers, 0.5 CPU-seconds each over 2 s: one CPU-second per wall-second, the GIL's mark
@@ -114,6 +127,16 @@ class CpuBoundThreading(Rule):
                  flagged=False),
         # a single thread cannot be serialised against others
         Measured(_WORKERS, facts(threads=(thread("work", 2.0, 2.0),), wall_s=2.2), flagged=False),
+        # Thread subclasses: the profiler names each thread after its class's run method
+        Measured(_SUBCLASS_WORKERS, facts(threads=(thread("Worker.run", 0.5, 2.0),) * 4, wall_s=2.2),
+                 evidence={"target": "Worker.run", "api": SUBCLASS, "threads": 4, "cpu_per_wall": 1.0}),
+        Measured(_SUBCLASS_WORKERS, facts(threads=(thread("Worker.run", 0.1, 2.0),) * 4, wall_s=2.2,
+                                          gil=GilStat(rate_hz=100, seconds=2.0, held_samples=190,
+                                                      by_function={"Worker.run": 180})),
+                 evidence={"gil_in_target": 0.9}),
+        # the class's threads barely ran: no evidence of GIL-bound work
+        Measured(_SUBCLASS_WORKERS, facts(threads=(thread("Worker.run", 0.01, 2.0),) * 4, wall_s=2.2),
+                 flagged=False),
     )
 
     def find(self, index: ModuleIndex) -> list[Site]:
@@ -144,11 +167,12 @@ class CpuBoundThreading(Rule):
                 message=f"threads run `{target.id}` through {api}",
                 detail={"target": target.id, "api": api},
                 confident=_cpu_loop(index, scope.node)))
-        return sites
+        return sites + _subclass_sites(index)
 
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
         pooled = site.detail["api"].startswith("ThreadPool.")  # its threads all run the pool's `worker`
-        threads = [t for t in profile.threads if t.target.rsplit(".", 1)[-1] == site.detail["target"]
+        target = site.detail["target"]
+        threads = [t for t in profile.threads if t.target == target or t.target.endswith(f".{target}")
                    or pooled and t.target == "worker" and t.filename.endswith(MP_POOL_FILE)]
         if len(threads) < 2:
             return None
@@ -162,7 +186,9 @@ class CpuBoundThreading(Rule):
             # py-spy's direct evidence: the share of the threaded section's wall time in which the
             # worker itself held the GIL (~1 when the GIL serialises it, ~0 when it waits or runs
             # native code); the CPU ratio decides only where the samples are inconclusive
-            in_section = min(1.0, gil.by_function.get(site.detail["target"], 0) / (gil.rate_hz * wall))
+            # py-spy names a method `Worker.run` on Python 3.11+, `run` before
+            held = gil.by_function.get(target) or gil.by_function.get(target.rsplit(".", 1)[-1], 0)
+            in_section = min(1.0, held / (gil.rate_hz * wall))
             evidence.update(gil_held=round(gil.held_share, 3), gil_in_target=round(in_section, 3))
         low, high = GIL_BOUND_PURE_LOOP if site.confident else GIL_BOUND
         if in_section is not None and in_section >= GIL_IN_TARGET and ratio <= GIL_BOUND[1]:
@@ -227,6 +253,31 @@ def _passed_in(index: ModuleIndex, call: Call, worker: ast.expr) -> ast.expr:
             if isinstance(arg, ast.Name):
                 return arg
     return worker
+
+
+def _subclass_sites(index: ModuleIndex) -> list[Site]:
+    """Each creation of a `threading.Thread` subclass of this script whose `run` is defined here, in a
+    function that also calls `.start()`."""
+    sites = []
+    for node in ast.walk(index.tree):
+        if not (isinstance(node, ast.ClassDef)
+                and any(index.resolve(b) == "threading.Thread" for b in node.bases)):
+            continue
+        run = next((f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "run"), None)
+        if run is None:
+            continue
+        starts = {c.function for c in index.calls
+                  if isinstance(c.node.func, ast.Attribute) and c.node.func.attr == "start"}
+        for call in index.calls:
+            func = call.node.func
+            if isinstance(func, ast.Name) and func.id == node.name and call.function in starts:
+                sites.append(Site(
+                    lineno=call.node.lineno, end_lineno=call.node.end_lineno or call.node.lineno,
+                    col=call.node.col_offset, function=call.function,
+                    message=f"threads run `{node.name}.run` (a {SUBCLASS})",
+                    detail={"target": f"{node.name}.run", "api": SUBCLASS},
+                    confident=_cpu_loop(index, run)))
+    return sites
 
 
 def _cpu_loop(index: ModuleIndex, fn: ast.FunctionDef) -> bool:
