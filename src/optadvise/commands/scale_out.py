@@ -16,13 +16,14 @@ from typing import Any
 from optadvise.model import Attempt, FixReport, Profile
 from optadvise.report.diff import unified_diff
 from optadvise.rewriters import Decline
+from optadvise.rewriters.base import ScaleOutRewriter
 from optadvise.verify import Verifier
 
 
 def scale_out(verifier: Verifier, report: FixReport, profile: Profile | None, rewriters: list[Any],
               name: str) -> None:
     """Add, verify and (when equivalent) apply the scale-out rewrites of `report`'s applied remedies."""
-    followers = {rw.follows: rw for rw in rewriters if getattr(rw, "follows", None)}
+    followers = {rw.follows: rw for rw in rewriters if isinstance(rw, ScaleOutRewriter)}
     current = report.final
     for done in [a for a in report.attempts if a.applied]:
         rw = followers.get(done.kind)

@@ -32,3 +32,13 @@ class Rewriter:
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         """Candidate rewrites of `source` addressing `finding`; raise Decline to say why not."""
         raise NotImplementedError
+
+
+class ScaleOutRewriter(Rewriter):
+    """A rewriter that `fix --scale-out` applies to the verified output of the remedy it `follows`
+    (a rewrite kind); it is never asked in fix's main loop."""
+
+    follows: ClassVar[str]
+
+    def applies(self, finding: Finding) -> bool:
+        return False

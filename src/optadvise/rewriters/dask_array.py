@@ -15,13 +15,12 @@ bound once, and `dask` can be imported. Re-ordered float sums: tolerance 1e-7.
 from __future__ import annotations
 
 import importlib.util
-from typing import ClassVar
 
 import libcst as cst
 
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
-from optadvise.rewriters.base import Decline, Rewriter
+from optadvise.rewriters.base import Decline, ScaleOutRewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish
 
 REDUCTIONS = {"sum", "mean", "min", "max", "std", "var", "prod", "any", "all"}
@@ -30,15 +29,11 @@ CHUNK_MIN, CHUNK_MAX = 16 * MIB, 128 * MIB
 
 
 @register
-class DaskArrayRewriter(Rewriter):
+class DaskArrayRewriter(ScaleOutRewriter):
     """Reduces a read-only memory map chunk by chunk with `dask.array`."""
 
     kind = "dask-array"
-    follows: ClassVar[str] = "memmap"  # scale-out: applied to that rewrite's verified output
-
-    def applies(self, finding: Finding) -> bool:
-        """Never in fix's main loop: only the scale-out pass calls `propose`."""
-        return False
+    follows = "memmap"
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         if importlib.util.find_spec("dask") is None:

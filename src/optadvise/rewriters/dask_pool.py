@@ -17,13 +17,12 @@ spawn-safe and picklable by the process-pool rewrite. Declines when a process po
 from __future__ import annotations
 
 import importlib.util
-from typing import ClassVar
 
 import libcst as cst
 
 from optadvise.model import Candidate, Finding, Profile
 from optadvise.rewriters import register
-from optadvise.rewriters.base import Decline, Rewriter
+from optadvise.rewriters.base import Decline, ScaleOutRewriter
 from optadvise.rewriters.cst import Edits, Tree, call_args, candidate, expr, finish
 
 PROCESS_POOLS = {"concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"}
@@ -31,15 +30,11 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 
 @register
-class DaskPoolRewriter(Rewriter):
+class DaskPoolRewriter(ScaleOutRewriter):
     """Runs a process pool's jobs on a Dask cluster (`Client.get_executor()`)."""
 
     kind = "dask-pool"
-    follows: ClassVar[str] = "processpool"  # scale-out: applied to that rewrite's verified output
-
-    def applies(self, finding: Finding) -> bool:
-        """Never in fix's main loop: only the scale-out pass calls `propose`."""
-        return False
+    follows = "processpool"
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
         if importlib.util.find_spec("distributed") is None:
