@@ -141,7 +141,7 @@ def _confirm(verifier: Verifier, report: FixReport, steps: list[tuple[Attempt, s
         est = estimate_speedup(base_s, kernels)
         doubt = len(kernels) < n or sum(k.total_original_s for k in kernels) >= DOUBT_SHARE * base_s
         verdict = verifier.verify(_combo(kept, original, source), min_speedup=max(1.0, min(min_speedup, est)),
-                                  function_level=False, timed=doubt)
+                                  function_level=False, timed=doubt, paired=False)
         if verdict.accepted and not doubt:
             verdict.speedup, verdict.script_measured = est, False
         report.combined = verdict

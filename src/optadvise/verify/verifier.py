@@ -109,10 +109,12 @@ class Verifier:
         return v
 
     def verify(self, candidate: Candidate, *, min_speedup: float = 1.1, reference: str | None = None,
-               function_level: bool = True, timed: bool = True) -> Verdict:
+               function_level: bool = True, timed: bool = True, paired: bool = True) -> Verdict:
         """Verdict on `candidate` (a whole rewritten file). Correctness is always judged against the
         original script; speed (unless not `timed`) against `reference` (a source text, default the
-        original script), timed in alternation with the candidate so both see the same machine load."""
+        original script), timed in alternation with the candidate so both see the same machine load,
+        or (not `paired`, original reference only) against the baseline's own timed runs of the
+        original, which saves re-running it where the kernel figures already showed the speedup."""
         base = self.baseline()
         if base.error:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
@@ -161,14 +163,18 @@ class Verifier:
             if ref_script is not None:  # warm the reference too (its own JIT compile)
                 box.restore(box.run(ref_script.argv, warm_timeout, ref_script.env).changes)
             ref_argv, ref_env = (ref_script.argv, ref_script.env) if ref_script else (box.original_argv, None)
-            times, ref_times = [], []
+            reuse = not paired and ref_script is None and bool(base.times)
+            times: list[float] = []
+            ref_times: list[float] = list(base.times) if reuse else []
             # never below twice the warm-up: a candidate with a fixed start-up cost (a local cluster)
             timed_timeout = min(self.timeout, max(3 * est, est + 10, 2 * warm.result.wall_s))
-            for k in range(base.runs):
-                self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{base.runs})")
-                ref = box.run(ref_argv, self.timeout, ref_env)
-                box.restore(ref.changes)
-                ref_times.append(ref.result.wall_s)
+            n_runs = len(base.times) if reuse else base.runs
+            for k in range(n_runs):
+                self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{n_runs})")
+                if not reuse:
+                    ref = box.run(ref_argv, self.timeout, ref_env)
+                    box.restore(ref.changes)
+                    ref_times.append(ref.result.wall_s)
                 run = box.run(cand.argv, timed_timeout, cand.env)
                 d = self._check(run, base, candidate.rtol, timed_timeout)
                 if not d.ok:
