@@ -44,6 +44,7 @@ CALLS = 2  # real calls checked
 SEEDS = (1, 2)  # generated inputs
 CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
+SLOW_CALL_S = 0.25  # one generated input (not two) when one real call takes longer than this
 MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
@@ -298,7 +299,7 @@ class Checker:
             if took > GENERATE_CAP_S:
                 self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
             else:
-                self._generated(original, pristine)
+                self._generated(original, pristine, SEEDS if took < SLOW_CALL_S else SEEDS[:1])
             _set_rng(after)
         if exc is not None:
             raise exc
@@ -347,10 +348,10 @@ class Checker:
                             t_candidate_s=t_c, rounds=self.rounds, compile_s=comp,
                             significant=all(c < f for _, f, c, _ in self.per_input) and t_c < fastest_o)
 
-    def _generated(self, original: Callable[..., Any], pristine: tuple) -> None:
+    def _generated(self, original: Callable[..., Any], pristine: tuple, seeds: tuple[int, ...]) -> None:
         import numpy as np
 
-        for seed in SEEDS:
+        for seed in seeds:
             gen, n = _generate(pristine, np.random.default_rng(seed))
             if n == 0:
                 self.notes.append("generated inputs skipped: no array arguments")
