@@ -20,6 +20,7 @@ except ImportError:  # Python 3.10: the project depends on tomli there
     import tomli as tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "cases")
 
 
 def _find_corpus():
@@ -60,14 +61,14 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("cases", nargs="*")
     a = ap.parse_args()
-    names = sorted(d for d in os.listdir(HERE) if os.path.isfile(os.path.join(HERE, d, "meta.toml")))
+    names = sorted(d for d in os.listdir(CASES) if os.path.isfile(os.path.join(CASES, d, "meta.toml")))
     if a.cases:
         names = [n for n in names if n in a.cases or any(n.startswith(c) for c in a.cases)]
     bad = 0
     print(f"{'case':24s} {'slow_s':>7s} {'fast_s':>7s} {'limit':>7s} {'slow_cpu':>8s} {'fast_cpu':>8s} "
           f"{'cpu_lim':>7s}  fixable  result")
     for name in names:
-        d = os.path.join(HERE, name)
+        d = os.path.join(CASES, name)
         with open(os.path.join(d, "meta.toml"), "rb") as fh:
             meta = tomllib.load(fh)
         rtol = meta.get("rtol", 1e-6)
