@@ -44,7 +44,7 @@ CALLS = 2  # real calls checked
 SEEDS = (1, 2)  # generated inputs
 CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
-SLOW_CALL_S = 0.25  # one generated input (not two) when one real call takes longer than this
+BIG_INPUT_BYTES = 32 * 2**20  # one generated input (not two) for arguments holding more array bytes
 MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
@@ -299,7 +299,8 @@ class Checker:
             if took > GENERATE_CAP_S:
                 self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
             else:
-                self._generated(original, pristine, SEEDS if took < SLOW_CALL_S else SEEDS[:1])
+                big = _array_bytes(pristine) > BIG_INPUT_BYTES
+                self._generated(original, pristine, SEEDS[:1] if big else SEEDS)
             _set_rng(after)
         if exc is not None:
             raise exc
