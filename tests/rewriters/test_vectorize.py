@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -132,14 +133,10 @@ def f8(n: int = 7) -> np.ndarray:
     return np.random.default_rng(3).standard_normal(n)
 
 
-CORPUS = "/work/shared/corpus/cases"
+# the shared corpus sits beside the checkout (`../shared/corpus`), in development and in CI
+CORPUS = str(Path(__file__).resolve().parents[3] / "shared" / "corpus" / "cases")
 LOOP_CASES = {"p01": "multiply", "p02": "estimate_pi", "p06": "<module>", "p07": "adjust",
               "p08": "<module>", "p10": "final_states", "p11": "relax"}
-
-
-def corpus_profile(path: str, function: str) -> Profile | None:
-    """The arrays the corpus script passes to `function`, from running its setup at a tiny size."""
-    return None
 
 
 @pytest.mark.slow
