@@ -30,19 +30,22 @@ Row = tuple[float, float, float]  # calls, own seconds, cumulative seconds
 def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float) -> list[FunctionStat]:
     """The hottest functions of the run, the script's own with their lines; optadvise's own left out.
 
-    Python functions take their times from the sampler and their calls from cProfile's windows,
-    scaled by the main thread's CPU time over the windows' (at least 1 for a function sampled);
-    built-ins, which have no frame to sample, take all three from the windows, scaled the same way,
-    and their time is taken out of their Python callers' own time. The windows' CPU time is first
-    cut by what profiling their calls cost (`overhead` seconds per call, measured).
+    A run cProfile covered whole (`sampler.exact`) keeps cProfile's own figures. Otherwise Python
+    functions take their times from the sampler and their calls from cProfile's windows, scaled by
+    the main thread's CPU time over the windows' (at least 1 for a function sampled); built-ins,
+    which have no frame to sample, take all three from the windows, scaled the same way, and their
+    time is taken out of their Python callers' own time. The windows' CPU time is first cut by what
+    profiling their calls cost (`overhead` seconds per call, measured).
     """
     windowed = pstats.Stats(sampler.profiler).stats if sampler.profile_cpu_s > 0 else {}  # type: ignore[attr-defined]
     if sampler.exact:
-        return _exact_stats(windowed, sampler, script, wall_s)
+        rows = {key: (float(nc), tt, ct) for key, (_cc, nc, tt, ct, _callers) in windowed.items()
+                if not _own_frame(key)}
+        return _table(rows, set(), sampler, script, wall_s, exact=True)
     events = sum(nc for (_cc, nc, _tt, _ct, _callers) in windowed.values())
     useful = max(sampler.profile_cpu_s - events * overhead, sampler.profile_cpu_s * 0.05)
     scale = (sampler.cpu_s - sampler.profile_cpu_s + useful) / useful if windowed else 0.0
-    rows: dict[CodeKey, Row] = {}
+    rows = {}
     for i, code in sampler.code_info().items():
         if i in sampler.cum:
             key = (code.co_filename, code.co_firstlineno, code.co_name)
@@ -50,53 +53,46 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
             rows[key] = (calls, own + sampler.own.get(i, 0.0), cum + sampler.cum[i])
     sampled = set(rows)
     for key, (_cc, nc, tt, ct, callers) in windowed.items():
-        filename, _lineno, name = key
-        if filename.startswith(OWN_DIR) or name == PROFILER_DISABLE:
+        if _own_frame(key):
             continue
         calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
         if key in sampled:
             rows[key] = (nc * scale, own, cum)
             continue
         rows[key] = (nc * scale, tt * scale, ct * scale)
-        if filename == "~":  # a built-in: its time is not its callers' own time
+        if key[0] == "~":  # a built-in: its time is not its callers' own time
             for caller, (_ccc, _ncc, _ttc, ctc) in callers.items():
                 if caller in sampled:
                     c_calls, c_own, c_cum = rows[caller]
                     rows[caller] = (c_calls, max(0.0, c_own - ctc * scale), c_cum)
+    return _table(rows, sampled, sampler, script, wall_s, exact=False)
+
+
+def _own_frame(key: CodeKey) -> bool:
+    """optadvise's own code, or the profiler's switching itself off."""
+    return key[0].startswith(OWN_DIR) or key[2] == PROFILER_DISABLE
+
+
+def _table(rows: dict[CodeKey, Row], sampled: set[CodeKey], sampler: Sampler, script: str, wall_s: float,
+           exact: bool) -> list[FunctionStat]:
+    """The rows as `FunctionStat`s, hottest first; sampled tables drop code outside the script that
+    holds under MIN_FOREIGN_SHARE of the run."""
     lines = line_stats(sampler.samples, sampler.traced(), sampler.memory)
     total = max(wall_s, 1e-9)
     out = []
-    for (filename, lineno, name), (calls, own, cum) in rows.items():
+    for key, (calls, own, cum) in rows.items():
+        filename, lineno, name = key
         user = filename == script
-        if filename.startswith(OWN_DIR) or (
-                not user and cum / total < MIN_FOREIGN_SHARE and own / total < MIN_FOREIGN_SHARE):
+        if filename.startswith(OWN_DIR) or (not exact and not user and cum / total < MIN_FOREIGN_SHARE
+                                            and own / total < MIN_FOREIGN_SHARE):
             continue
         if filename == "~":  # built-ins: "<built-in method numpy.dot>"
             filename, lineno = "", 0
         n = round(calls)
         out.append(FunctionStat(name=name, filename=filename, lineno=lineno,
-                                calls=max(n, 1) if (filename, lineno, name) in sampled else n,
+                                calls=max(n, 1) if key in sampled else n,
                                 own_s=own, cum_s=cum, share=min(cum / total, 1.0), user=user,
-                                lines=lines.get((filename, lineno, name), []) if user else [],
-                                sampled=True))
-    out.sort(key=lambda r: r.cum_s, reverse=True)
-    return out[:MAX_FUNCTIONS]
-
-
-def _exact_stats(stats: dict, sampler: Sampler, script: str, wall_s: float) -> list[FunctionStat]:
-    """cProfile's own figures, for a run it covered whole (shorter than the sampler's warm-up)."""
-    lines = line_stats(sampler.samples, sampler.traced(), sampler.memory)
-    total = max(wall_s, 1e-9)
-    out = []
-    for key, (_cc, nc, tt, ct, _callers) in stats.items():
-        filename, lineno, name = key
-        if filename.startswith(OWN_DIR) or name == PROFILER_DISABLE:
-            continue
-        user = filename == script
-        if filename == "~":
-            filename, lineno = "", 0
-        out.append(FunctionStat(name=name, filename=filename, lineno=lineno, calls=nc, own_s=tt, cum_s=ct,
-                                share=min(ct / total, 1.0), user=user, lines=lines.get(key, []) if user else []))
+                                lines=lines.get(key, []) if user else [], sampled=not exact))
     out.sort(key=lambda r: r.cum_s, reverse=True)
     return out[:MAX_FUNCTIONS]
 
