@@ -230,11 +230,11 @@ if __name__ == "__main__":
         threads = [c for c in calls if tree.resolve(c.func) in THREADS]
         if not pools and not threads:
             raise Decline(f"no ThreadPoolExecutor or threading.Thread at line {finding.lineno}")
-        _spawn_safe_top_level(tree)
+        check_spawn_safe(tree)
         call = pools[0] if pools else threads[0]
-        _guarded(tree, call, set())
+        check_guarded(tree, call, set())
         new, desc = (_executor(tree, pools[0]) if pools else _threads(tree, threads[0]))
-        return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile))]
+        return [candidate(self.kind, finding, source, new, desc, 0.0, pool_note(finding, profile))]
 
 
 # ------------------------------------------------------------------------------------ safety checks
@@ -244,7 +244,7 @@ def _is_main_guard(node: cst.CSTNode) -> bool:
     return m.matches(node, MAIN_GUARD)
 
 
-def _spawn_safe_top_level(tree: Tree) -> None:
+def check_spawn_safe(tree: Tree) -> None:
     """Under spawn/forkserver each worker re-imports the script: its unguarded top level must only define."""
     for s in tree.module.body:
         if isinstance(s, (cst.FunctionDef, cst.ClassDef)) or _is_main_guard(s):
@@ -258,7 +258,7 @@ def _spawn_safe_top_level(tree: Tree) -> None:
                       "worker processes would run it again under spawn/forkserver")
 
 
-def _guarded(tree: Tree, node: cst.CSTNode, seen: set[str]) -> None:
+def check_guarded(tree: Tree, node: cst.CSTNode, seen: set[str]) -> None:
     """The node runs only under the main guard: inside it, or in a function called only from there."""
     top = tree.top_statement_in(node, tree.module)
     if top is not None and _is_main_guard(top):
@@ -279,18 +279,18 @@ def _guarded(tree: Tree, node: cst.CSTNode, seen: set[str]) -> None:
         p = tree.parent.get(n)
         if not (isinstance(p, cst.Call) and p.func is n):
             raise Decline(f"`{fname}` is passed around at line {tree.line(n)}; its callers are not followed")
-        _guarded(tree, n, seen)
+        check_guarded(tree, n, seen)
 
 
-def _constant(node: cst.BaseExpression) -> bool:
+def is_constant(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString)):
         return True
     if isinstance(node, cst.Name):
         return node.value in ("True", "False", "None")
     if isinstance(node, cst.UnaryOperation):
-        return _constant(node.expression)
+        return is_constant(node.expression)
     if isinstance(node, cst.Tuple):
-        return all(_constant(e.value) for e in node.elements)
+        return all(is_constant(e.value) for e in node.elements)
     return False
 
 
@@ -314,7 +314,7 @@ def _module_values(tree: Tree) -> dict[str, list[cst.BaseExpression | None]]:
     return out
 
 
-def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
+def check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
                   skip: set[str] = frozenset()) -> cst.FunctionDef:  # type: ignore[assignment]
     """The worker must be a pure top-level function; returns its def. `skip`: params not checked."""
     if isinstance(worker, cst.Lambda):
@@ -329,7 +329,7 @@ def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
         calls = callers(tree, scope.name.value)  # the worker is a parameter: check what each caller passes
         if not calls:
             raise Decline(f"the worker `{name}` is a parameter of `{scope.name.value}`, which nothing calls")
-        defs = {_check_worker(tree, c, argument(tree, scope, c, name)) for c in calls}
+        defs = {check_worker(tree, c, argument(tree, scope, c, name)) for c in calls}
         return defs.pop()
     if name not in funcs or (scope is not tree.module and name in tree.stores(scope)):
         raise Decline(f"the worker `{name}` is not a function defined at the top of this script "
@@ -352,7 +352,7 @@ def _check_worker(tree: Tree, caller: cst.CSTNode, worker: cst.BaseExpression,
                 continue
             if v in funcs:
                 todo.append(v)
-            elif v in values and all(x is not None and _constant(x) for x in values[v]):
+            elif v in values and all(x is not None and is_constant(x) for x in values[v]):
                 continue
             elif v in values:
                 raise Decline(f"`{fname}` reads module-level `{v}`, which a worker process would not share")
@@ -384,7 +384,7 @@ def _loads(tree: Tree, fn: cst.FunctionDef) -> list[cst.Name]:
     return out
 
 
-def _no_lambdas(tree: Tree, nodes: Sequence[cst.CSTNode]) -> None:
+def check_no_lambdas(tree: Tree, nodes: Sequence[cst.CSTNode]) -> None:
     for node in nodes:
         if any(isinstance(n, cst.Lambda) for n in tree.walk(node)):
             raise Decline("a lambda is passed to the worker; it cannot be pickled to another process")
@@ -417,7 +417,7 @@ def _executor(tree: Tree, call: cst.Call) -> tuple[str, str]:
             raise Decline("multiprocessing.dummy.Pool: import multiprocessing.Pool to run it in processes")
         edits.replace[id(call.func)] = call.func.with_changes(attr=cst.Name(new))
     else:
-        edits.replace[id(call.func)] = cst.Name(_process_pool_name(tree, edits, mp))
+        edits.replace[id(call.func)] = cst.Name(process_pool_name(tree, edits, mp))
         edits.remove_unused_import("multiprocessing.pool" if mp else "concurrent.futures", tree.code(call.func))
     size = "" if pos or kw else " (sized by os.cpu_count(), its default)"
     return finish(tree, edits), f"{tree.code(call.func)} -> {new}{size}"
@@ -455,11 +455,11 @@ def _check_pool_call(tree: Tree, use: cst.Call, what: str) -> None:
     first = use.args[0] if use.args else None
     if first is None or first.star or first.keyword is not None:
         raise Decline(f"`{what}` without a worker as its first positional argument")
-    _check_worker(tree, use, first.value)
-    _no_lambdas(tree, [a.value for a in use.args[1:]])
+    check_worker(tree, use, first.value)
+    check_no_lambdas(tree, [a.value for a in use.args[1:]])
 
 
-def _process_pool_name(tree: Tree, edits: Edits, mp: bool = False) -> str:
+def process_pool_name(tree: Tree, edits: Edits, mp: bool = False) -> str:
     name, module = ("Pool", "multiprocessing.pool") if mp else ("ProcessPoolExecutor", "concurrent.futures")
     bound = tree.aliases.get(name)
     if bound is None:
@@ -493,7 +493,7 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     worker_def = tree.module_functions().get(kw["target"].value.value) \
         if isinstance(kw["target"].value, cst.Name) else None
     if worker_def is None:
-        _check_worker(tree, call, kw["target"].value)  # raises with the reason, or:
+        check_worker(tree, call, kw["target"].value)  # raises with the reason, or:
         raise Decline("the thread's target is handed in as a parameter; only a named function is rewritten")
     store, out_p, idx_ps = _final_store(tree, worker_def)
     params = [p.name.value for p in worker_def.params.params]
@@ -502,8 +502,8 @@ def _threads(tree: Tree, call: cst.Call) -> tuple[str, str]:
     target = store.body[0].targets[0].target  # type: ignore[attr-defined]
     drop = {out_p} | {p for p in idx_ps if all(tree.inside(n, target) for n in tree.name_nodes(
         worker_def.body, p))}
-    _check_worker(tree, call, kw["target"].value, skip=drop)
-    _no_lambdas(tree, targs)
+    check_worker(tree, call, kw["target"].value, skip=drop)
+    check_no_lambdas(tree, targs)
     return _rewrite_threads(tree, worker_def, store, out_p, idx_ps, drop, targs, params,
                             comp_for, stmts, scope)
 
@@ -631,7 +631,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
     call_args_ = ", ".join([new_name] + [tree.code(by_param[p]).strip() for p in params if p not in drop])
     pool, jobs, svar, jvar = (tree.fresh(b, scope) for b in ("pool", "jobs", "slot", "job"))
     comp_vars = tree.stores(expr(f"[0 {for_in}]", tree))
-    ppe = _process_pool_name(tree, edits)
+    ppe = process_pool_name(tree, edits)
     out_node = by_param[out_p]
     if isinstance(out_node, cst.Name) and out_node.value not in comp_vars:
         job, loop, store_line = f"({slot}, {pool}.submit({call_args_}))", f"{svar}, {jvar}", f"{out}[{svar}]"
@@ -653,7 +653,7 @@ def _rewrite_threads(tree: Tree, fn: cst.FunctionDef, store: cst.SimpleStatement
         f"threads -> ProcessPoolExecutor: `{new_name}` returns its result, the pool fills `{out}`")
 
 
-def _note(finding: Finding, profile: Profile | None) -> str:
+def pool_note(finding: Finding, profile: Profile | None) -> str:
     ev = finding.evidence or {}
     cpu, wall, n = ev.get("cpu_s"), ev.get("wall_s"), ev.get("threads")
     parts = []

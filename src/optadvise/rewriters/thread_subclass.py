@@ -17,7 +17,7 @@ with each `w.result` read becoming `w` (`w[k]` for the k-th of several results).
 reason, when `run` reads attributes `__init__` did not set from its arguments (or calls methods),
 changes an argument attribute, returns early, or touches shared state; when `__init__` does more than
 store its arguments; when the class or its instances are used for anything else. The new worker then
-passes the same checks as any process-pool worker (`processpool._check_worker`).
+passes the same checks as any process-pool worker (`processpool.check_worker`).
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, finish, stmt
 from optadvise.rewriters.processpool import (
-    _check_worker,
-    _constant,
-    _guarded,
-    _no_lambdas,
-    _note,
-    _process_pool_name,
-    _spawn_safe_top_level,
+    check_guarded,
+    check_no_lambdas,
+    check_spawn_safe,
+    check_worker,
+    is_constant,
+    pool_note,
+    process_pool_name,
     started_and_joined,
 )
 from optadvise.rules.cpu_bound_threading import SUBCLASS
@@ -110,10 +110,10 @@ if __name__ == "__main__":
                      and n.func.value in classes), None)
         if call is None:
             raise Decline(f"no creation of a threading.Thread subclass of this script at line {finding.lineno}")
-        _spawn_safe_top_level(tree)
-        _guarded(tree, call, set())
+        check_spawn_safe(tree)
+        check_guarded(tree, call, set())
         new, desc = _rewrite(tree, classes[cst.ensure_type(call.func, cst.Name).value], call)
-        return [candidate(self.kind, finding, source, new, desc, 0.0, _note(finding, profile))]
+        return [candidate(self.kind, finding, source, new, desc, 0.0, pool_note(finding, profile))]
 
 
 def _rewrite(tree: Tree, cls: cst.ClassDef, call: cst.Call) -> tuple[str, str]:
@@ -128,7 +128,7 @@ def _rewrite(tree: Tree, cls: cst.ClassDef, call: cst.Call) -> tuple[str, str]:
     lst, for_in, stmts = started_and_joined(tree, call)
     scope = tree.scope_of(call)
     reads = _result_reads(tree, scope, lst, stmts, results)
-    _no_lambdas(tree, list(args.values()))
+    check_no_lambdas(tree, list(args.values()))
 
     edits = Edits()
     edits.add_import("os")
@@ -152,7 +152,7 @@ def _rewrite(tree: Tree, cls: cst.ClassDef, call: cst.Call) -> tuple[str, str]:
 
     pool, jobs, job = (tree.fresh(b, scope) for b in ("pool", "jobs", "job"))
     submit = ", ".join([fn_name, *(tree.code(args[p]).strip() for p in params)])
-    code = (f"with {_process_pool_name(tree, edits)}(max_workers=os.cpu_count()) as {pool}:\n"
+    code = (f"with {process_pool_name(tree, edits)}(max_workers=os.cpu_count()) as {pool}:\n"
             f"    {jobs} = [{pool}.submit({submit}) {for_in}]\n"
             f"    {lst} = [{job}.result() for {job} in {jobs}]\n")
     lead = stmts[0].leading_lines if isinstance(stmts[0], (cst.SimpleStatementLine,
@@ -208,7 +208,7 @@ def _init_parts(cls: cst.ClassDef) -> tuple[list[str], dict[str, str], dict[str,
             if isinstance(small.value, cst.Name) and small.value.value in params:
                 from_args[target.attr.value] = small.value.value
                 continue
-            if _constant(small.value):
+            if is_constant(small.value):
                 initial[target.attr.value] = small.value
                 continue
         raise Decline(f"`{name}.__init__` does more than store its arguments and constants on `self`")
@@ -328,7 +328,7 @@ def _check_new_worker(new: str, fn_name: str) -> None:
     submit = next(n for n in tree.walk(tree.module) if isinstance(n, cst.Call)
                   and isinstance(n.func, cst.Attribute) and n.func.attr.value == "submit"
                   and n.args and isinstance(n.args[0].value, cst.Name) and n.args[0].value.value == fn_name)
-    _check_worker(tree, submit, submit.args[0].value)
+    check_worker(tree, submit, submit.args[0].value)
 
 
 class _SelfToNames(cst.CSTTransformer):
