@@ -9,10 +9,12 @@ process's peak resident memory.
 
 from __future__ import annotations
 
+import cProfile
 import pstats
 import resource
 import sys
 import types
+from typing import Any
 
 from optadvise.model import FunctionStat, LineStat, StackSample
 from optadvise.profiling.memory import MemoryWindows
@@ -31,20 +33,22 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
     """The hottest functions of the run, the script's own with their lines; optadvise's own left out.
 
     A run cProfile covered whole (`sampler.exact`) keeps cProfile's own figures. Otherwise Python
-    functions take their times from the sampler and their calls from cProfile's windows, scaled by
-    the main thread's CPU time over the windows' (at least 1 for a function sampled); built-ins,
-    which have no frame to sample, take all three from the windows, scaled the same way, and their
-    time is taken out of their Python callers' own time. The windows' CPU time is first cut by what
-    profiling their calls cost (`overhead` seconds per call, measured).
+    functions take their times from the sampler and their calls from cProfile: the warm-up's exact
+    count plus the windows' count scaled by the main thread's CPU time after the warm-up over the
+    windows' (at least 1 for a function sampled); built-ins, which have no frame to sample, take all
+    three figures that way, and their time is taken out of their Python callers' own time. The
+    windows' CPU time is first cut by what profiling their calls cost (`overhead` seconds per call,
+    measured).
     """
-    windowed = pstats.Stats(sampler.profiler).stats if sampler.profile_cpu_s > 0 else {}  # type: ignore[attr-defined]
+    warm = _stats(sampler.warm_profiler, sampler.warm_cpu_s > 0 or sampler.exact, from_start=True)
     if sampler.exact:
-        rows = {key: (float(nc), tt, ct) for key, (_cc, nc, tt, ct, _callers) in windowed.items()
-                if not _own_frame(key)}
+        rows = {key: (float(nc), tt, ct) for key, (_cc, nc, tt, ct, _callers) in warm.items()}
         return _table(rows, set(), sampler, script, wall_s, exact=True)
+    windowed = _stats(sampler.profiler, sampler.profile_cpu_s > 0)
     events = sum(nc for (_cc, nc, _tt, _ct, _callers) in windowed.values())
     useful = max(sampler.profile_cpu_s - events * overhead, sampler.profile_cpu_s * 0.05)
-    scale = (sampler.cpu_s - sampler.profile_cpu_s + useful) / useful if windowed else 0.0
+    rest = sampler.cpu_s - sampler.warm_cpu_s - sampler.profile_cpu_s
+    scale = (rest + useful) / useful if windowed else 0.0
     rows = {}
     for i, code in sampler.code_info().items():
         if i in sampler.cum:
@@ -52,20 +56,36 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
             calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
             rows[key] = (calls, own + sampler.own.get(i, 0.0), cum + sampler.cum[i])
     sampled = set(rows)
-    for key, (_cc, nc, tt, ct, callers) in windowed.items():
-        if _own_frame(key):
-            continue
+    for key in set(warm) | set(windowed):
+        _cc, w_nc, w_tt, w_ct, w_callers = warm.get(key, (0, 0, 0.0, 0.0, {}))
+        _cc, nc, tt, ct, callers = windowed.get(key, (0, 0, 0.0, 0.0, {}))
         calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
         if key in sampled:
-            rows[key] = (nc * scale, own, cum)
+            rows[key] = (w_nc + nc * scale, own, cum)
             continue
-        rows[key] = (nc * scale, tt * scale, ct * scale)
+        rows[key] = (w_nc + nc * scale, w_tt + tt * scale, w_ct + ct * scale)
         if key[0] == "~":  # a built-in: its time is not its callers' own time
+            spent = {c: v[3] for c, v in w_callers.items()}
             for caller, (_ccc, _ncc, _ttc, ctc) in callers.items():
+                spent[caller] = spent.get(caller, 0.0) + ctc * scale
+            for caller, seconds in spent.items():
                 if caller in sampled:
                     c_calls, c_own, c_cum = rows[caller]
-                    rows[caller] = (c_calls, max(0.0, c_own - ctc * scale), c_cum)
+                    rows[caller] = (c_calls, max(0.0, c_own - seconds), c_cum)
     return _table(rows, sampled, sampler, script, wall_s, exact=False)
+
+
+StatsRow = tuple[int, int, float, float, dict[CodeKey, Any]]  # pstats: cc, nc, tt, ct, callers
+
+
+def _stats(profiler: cProfile.Profile, ran: bool, *, from_start: bool = False) -> dict[CodeKey, StatsRow]:
+    """cProfile's rows without optadvise's own code; for a profiler on `from_start` of the script,
+    also without the built-ins it saw called from outside (the harness's `exec` of the script)."""
+    if not ran:
+        return {}
+    stats: dict[CodeKey, StatsRow] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    return {key: row for key, row in stats.items()
+            if not _own_frame(key) and not (from_start and key[0] == "~" and not row[4])}
 
 
 def _own_frame(key: CodeKey) -> bool:

@@ -86,10 +86,10 @@ class Harness:
 
     def finish(self) -> None:
         """Stop measuring and write the report (once, and only from the original process)."""
+        self.sampler.stop()  # first: the profilers see none of this
         if self.written or os.getpid() != self.pid:
             return
         self.written = True
-        self.sampler.stop()
         wall, cpu = time.perf_counter() - self.t0, time.process_time() - self.cpu0
         self.scanner.scan_namespace(self.globals, MODULE, is_module=True, final=True)
         sys.stdout.flush()

@@ -17,11 +17,13 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
    `register` registers every code object of the script before the script starts. cProfile is on
-   for the first `WARM_TICKS` ticks, then in the regular windows only (not the first-sight ones, so
-   they stay an unbiased sample of the CPU time): a profile function costs every call in the whole
-   run on CPython 3.11, so past the warm-up the function times come from the sampler and cProfile's
-   call counts are scaled from its windows. A run that ends within the warm-up (or takes SIGPROF
-   over before it ends) keeps cProfile's exact figures: too few ticks to sample from.
+   for the first `WARM_TICKS` ticks (`warm_profiler`), then in the regular windows only (`profiler`;
+   not the first-sight ones, so they stay an unbiased sample of the CPU time): a profile function
+   costs every call in the whole run on CPython 3.11, so past the warm-up the function times come
+   from the sampler, and call counts are the warm-up's exact ones plus the windows' scaled to the
+   rest of the run (a function called once at the start counts once). A run that ends within the
+   warm-up (or takes SIGPROF over before it ends) keeps cProfile's exact figures: too few ticks to
+   sample from.
    tracemalloc is on in the line_profiler windows too (`memory`: bytes allocated per line);
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
@@ -79,9 +81,12 @@ class Sampler:
         self.line_starts: dict[types.CodeType, list[tuple[int, int]]] = {}
         self.scanned: set[types.CodeType] = set()
         self.windowed: set[types.CodeType] = set()  # code a window was opened in
+        self.warm_profiler = cProfile.Profile()  # on for the warm-up only
         self.profiler = cProfile.Profile()  # on in the regular windows only
         self.profile_on = False
-        self.profile_cpu_s = 0.0  # main-thread CPU seconds cProfile was on for
+        self.warming = False  # the warm-up's profiler is the one on
+        self.warm_cpu_s = 0.0  # main-thread CPU seconds of the warm-up
+        self.profile_cpu_s = 0.0  # main-thread CPU seconds the windows' cProfile was on for
         self.profile_since = 0.0
         self.cpu0 = time.thread_time()
         self.cpu_s = 0.0  # main-thread CPU seconds from start to stop
@@ -124,15 +129,16 @@ class Sampler:
     def start(self) -> None:
         self.last_tick = self.last_scan = time.perf_counter()
         self.cpu0 = time.thread_time()
-        self.profile_on = True  # the warm-up: until WARM_TICKS ticks have passed
+        self.profile_on = self.warming = True  # the warm-up: until WARM_TICKS ticks have passed
         self.profile_since = self.cpu0
-        self.profiler.enable()
         signal.signal(signal.SIGPROF, self.on_tick)
         signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
+        self.warm_profiler.enable()  # last: the profiler sees none of this
 
     def stop(self) -> None:
         if self.stopped:
             return
+        self._profile_off()  # first: the profiler sees none of this
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
         self.stopped = True
         self.cpu_s = time.thread_time() - self.cpu0
@@ -205,7 +211,7 @@ class Sampler:
         elif profile_tick:
             self.profile_on = True
             self.profile_since = time.thread_time()
-            self.profiler.enable()
+            self.profiler.enable()  # last, as in `start`
 
     def call_overhead(self) -> float:
         """Seconds cProfile adds to one call (measured on a trivial function, best of 3): what the
@@ -229,10 +235,16 @@ class Sampler:
         return max(0.0, (min(profiled) - min(plain)) / CALIBRATION_CALLS)
 
     def _profile_off(self) -> None:
-        if self.profile_on:
-            self.profiler.disable()
-            self.profile_on = False
-            self.profile_cpu_s += time.thread_time() - self.profile_since
+        if not self.profile_on:
+            return
+        self.profile_on = False
+        (self.warm_profiler if self.warming else self.profiler).disable()
+        spent = time.thread_time() - self.profile_since
+        if self.warming:
+            self.warming = False
+            self.warm_cpu_s = spent
+        else:
+            self.profile_cpu_s += spent
 
     def _watch_threads(self) -> None:
         """Every TICK wall seconds, sample the stack of every thread but the main one and this."""
