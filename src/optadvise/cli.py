@@ -20,9 +20,7 @@ from typing import Any
 import click
 
 from optadvise import __version__
-from optadvise import rules as registry
 from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError
-from optadvise.rules.engine import get_rule
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
                   "help_option_names": ["-h", "--help"]}
@@ -110,7 +108,9 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ht
     """
     from optadvise.commands.profile import run_profile
 
-    run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt != "text"))
+    renderer = {"json": "optadvise.report.profile_json", "speedscope": "optadvise.report.speedscope"}
+    run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt != "text"),
+                      preload=[renderer.get(fmt, "optadvise.report.profile_text")])
     warn(run.warnings)
     if fmt == "json":
         from optadvise.report.profile_json import render_profile_json
@@ -257,6 +257,8 @@ def rules_cmd(fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from optadvise import rules as registry
+
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "slug": r.slug, "summary": r.summary,
                                 "static": r.static, "fixes": list(r.fixes)} for r in registry.RULES], indent=2))
@@ -272,6 +274,8 @@ def rules_cmd(fmt: str) -> None:
 @friendly
 def explain(rule: str) -> None:
     """Show RULE's documentation (slug like loop-over-ndarray, or code like OA101)."""
+    from optadvise.rules.engine import get_rule
+
     found = get_rule(rule)
     if found is None:
         raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")

@@ -11,6 +11,7 @@ import ast
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.gpu import gpu_name
@@ -23,11 +24,13 @@ TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what 
 
 
 def profile_script(script: str, source: str, tree: ast.Module, args: list[str], *,
-                   timeout: float = 600.0, json_mode: bool = False, capture: bool = False) -> ProfileRun:
+                   timeout: float = 600.0, json_mode: bool = False, capture: bool = False,
+                   while_running: Callable[[], None] | None = None) -> ProfileRun:
     """Profile `script` (already read as `source` and `tree`) with `args` in a child process.
 
     Output of the script passes through (to stderr in json_mode, so stdout stays one JSON
-    document), or is captured when `capture` is set. The run has no findings yet: diagnosis is
+    document), or is captured when `capture` is set. `while_running` is called once the child has
+    started (work of the caller's that overlaps the run). The run has no findings yet: diagnosis is
     the next stage, not the profiler's.
     """
     path = os.path.abspath(script)
@@ -35,10 +38,17 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
         result_path = os.path.join(tmp, "result.json")
         argv = [sys.executable, "-m", "optadvise.profiling.harness", result_path, path, *args]
         gil = GilSampler() if _uses_threads(tree) else None
+
+        def started(pid: int) -> None:
+            if gil is not None:
+                gil.attach(pid)
+            if while_running is not None:
+                while_running()
+
         try:
             watch = run_child(argv, timeout=timeout, capture=capture,
                               stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
-                              measure_memory=True, on_start=gil.attach if gil else None)
+                              measure_memory=True, on_start=started)
             gil_stat = gil.result(path) if gil else None
         finally:
             if gil:
