@@ -54,7 +54,7 @@ from optadvise.profiling.probes import ArrayScanner
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
-WARM_TICKS = 40  # cProfile is on for the whole of the first 0.2 s of CPU time (exact for short runs)
+WARM_TICKS = 20  # cProfile is on for the whole of the first 0.1 s of CPU time (exact for short runs)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
 CALIBRATION_CALLS = 4_000  # calls timed with and without cProfile to learn its cost per call
