@@ -55,10 +55,14 @@ class Nest(Contractions):
                 raise Decline("chained assignment in the loop")
             target = node.targets[0].target
             if isinstance(target, cst.Subscript):
-                v = node.value  # `x[...] = x[...] + product` accumulates like `x[...] += product`
+                v = node.value  # `x[...] = x[...] + product` (or `product + x[...]`) accumulates like `+=`
                 if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) \
                         and self.code(v.left) == self.code(target) \
                         and self.contraction(target, v.right, type(v.operator), guard):
+                    return None
+                if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, cst.Add) \
+                        and self.code(v.right) == self.code(target) \
+                        and self.contraction(target, v.left, cst.Add, guard):
                     return None
                 return self.write(target, self.expr(node.value), None, guard)
             if not isinstance(target, cst.Name):
