@@ -13,7 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.contraction import Contractions
+from optadvise.rewriters.loops.inner_sums import InnerSums
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
@@ -31,7 +31,7 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
-class Nest(Contractions):
+class Nest(InnerSums):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
@@ -42,7 +42,7 @@ class Nest(Contractions):
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                if not self.accumulate_loop(s):
+                if not self.accumulate_loop(s) and not self.sum_loop(s):
                     self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")

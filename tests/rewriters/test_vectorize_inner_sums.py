@@ -1,0 +1,161 @@
+"""vectorize on nests whose innermost loops sum into a name set earlier in the body (`loops/inner_sums`):
+distances, windows and dot products written with temporaries, and accumulations written
+`x[i] = product + x[i]`. Each table case is rewritten into code that gives the loop's results, or declined."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optadvise.rewriters.base import Decline
+from tests.rewriters.test_vectorize import check_equivalent, propose
+
+R = np.random.default_rng(11)
+
+
+def m(*shape: int) -> np.ndarray:
+    return R.standard_normal(shape)
+
+
+# name: (source, args factory, a line the rewrite must contain)
+REWRITE: dict[str, tuple[str, object, str]] = {
+    "gaussian_kernel_of_a_distance_with_a_temporary": ("""
+import math
+import numpy as np
+def f(X, gamma):
+    n, dim = X.shape
+    K = np.empty((n, n))
+    for i in range(n):  # <-
+        for j in range(n):
+            d2 = 0.0
+            for k in range(dim):
+                diff = X[i, k] - X[j, k]
+                d2 += diff * diff
+            K[i, j] = math.exp(-gamma * d2)
+    return K
+""", lambda: (m(6, 3), 0.7), "np.sum((X[:, None, :] - X) * (X[:, None, :] - X), axis=-1)"),
+    "two_inner_loops_and_a_subtraction": ("""
+import numpy as np
+def f(V, W, b):
+    n, p, q = V.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = b[i]
+        for a in range(p):
+            for c in range(q):
+                s -= W[a, c] * V[i, a, c]
+        out[i] = s
+    return out
+""", lambda: (m(5, 3, 4), m(3, 4), m(5)), "axis=(-2, -1)"),
+    "row_norm_from_a_value_set_before_the_sum": ("""
+import math
+import numpy as np
+def f(A, w):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        scale = w[i] * 2.0
+        t = 0.0
+        for k in range(p):
+            t += (scale * A[i, k]) ** 2
+        out[i] = math.sqrt(t)
+    return out
+""", lambda: (m(5, 4), m(5)), "np.sum("),
+    "accumulation_with_the_element_on_the_right": ("""
+import numpy as np
+def f(alpha, beta, A, B, x):
+    n = A.shape[0]
+    tmp = np.zeros(n)
+    y = np.zeros(n)
+    for i in range(n):  # <-
+        tmp[i] = 0.0
+        y[i] = 0.0
+        for j in range(n):
+            tmp[i] = A[i, j] * x[j] + tmp[i]
+            y[i] = B[i, j] * x[j] + y[i]
+        y[i] = alpha * tmp[i] + beta * y[i]
+    return y
+""", lambda: (1.5, 1.2, m(5, 5), m(5, 5), m(5)), "@ x"),
+}
+
+DECLINE: dict[str, tuple[str, object, str]] = {
+    "accumulator_read_inside_its_sum": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = 0.0
+        for k in range(p):
+            t = A[i, k] + s
+            s += t
+        out[i] = s
+    return out
+""", lambda: (m(4, 5),), "read before it is assigned"),
+    "temporary_of_the_last_step_read_after_the_sum": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = 0.0
+        for k in range(p):
+            last = A[i, k]
+            s += last
+        out[i] = s + last
+    return out
+""", lambda: (m(4, 5),), "read before it is assigned"),
+    "summand_that_does_not_vary_with_the_inner_loop": ("""
+import numpy as np
+def f(A, b):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = 0.0
+        for k in range(p):
+            s += b[i]
+        out[i] = s + A[i, 0]
+    return out
+""", lambda: (m(4, 5), m(4)), "does not vary"),
+    "int32_elements_summed_by_python_ints": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(n):  # <-
+        s = 0
+        for k in range(p):
+            v = A[i, k]
+            s += v * v
+        out[i] = s
+    return out
+""", lambda: (R.integers(-2**15, 2**15, (4, 5)).astype(np.int32),), "int32"),
+    "temporary_carried_between_steps_of_the_inner_loop": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = 0.0
+        prev = 0.0
+        for k in range(p):
+            s += A[i, k] * prev
+            prev = A[i, k]
+        out[i] = s
+    return out
+""", lambda: (m(4, 5),), "set before an inner sum"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REWRITE))
+def test_inner_sums_are_rewritten_to_whole_array_code(name: str) -> None:
+    src, make_args, expect = REWRITE[name]
+    c = check_equivalent(src, make_args)
+    assert expect in c.new, c.new
+
+
+@pytest.mark.parametrize("name", sorted(DECLINE))
+def test_unsafe_inner_sums_are_declined(name: str) -> None:
+    src, make_args, reason = DECLINE[name]
+    with pytest.raises(Decline, match=reason or None):
+        propose(src, make_args())  # type: ignore[operator]
