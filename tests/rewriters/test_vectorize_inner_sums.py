@@ -76,9 +76,70 @@ def f(alpha, beta, A, B, x):
         y[i] = alpha * tmp[i] + beta * y[i]
     return y
 """, lambda: (1.5, 1.2, m(5, 5), m(5, 5), m(5)), "@ x"),
+    "pair_forces_skipping_the_diagonal_into_three_columns": ("""
+import math
+import numpy as np
+def f(pos, mass, eps2):
+    n = pos.shape[0]
+    acc = np.zeros((n, 3))
+    for i in range(n):  # <-
+        for j in range(n):
+            if i == j:
+                continue
+            dx = pos[j, 0] - pos[i, 0]
+            dy = pos[j, 1] - pos[i, 1]
+            dz = pos[j, 2] - pos[i, 2]
+            r2 = dx * dx + dy * dy + dz * dz + eps2
+            inv = mass[j] / (r2 * math.sqrt(r2))
+            acc[i, 0] += dx * inv
+            acc[i, 1] += dy * inv
+            acc[i, 2] += dz * inv
+    return acc
+""", lambda: (m(6, 3), R.random(6), 0.0), "_keep = "),
+    "conditional_accumulation": ("""
+import numpy as np
+def f(A, x):
+    n, p = A.shape
+    y = np.zeros(n)
+    for i in range(n):  # <-
+        for j in range(p):
+            if x[j] > 0:
+                y[i] += A[i, j] * x[j]
+    return y
+""", lambda: (m(4, 5), R.standard_normal(5)), "np.where(x[:p] > 0"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "negative_constant_column_may_be_the_written_one": ("""
+import numpy as np
+def f(x):
+    n = x.shape[0]
+    for i in range(1, n):  # <-
+        x[i, 0] = x[i - 1, -1] + 1.0
+    return x
+""", lambda: (np.zeros((5, 1)),), "different fixed indices"),
+    "two_written_columns_that_may_be_one": ("""
+import numpy as np
+def f(pos):
+    n = pos.shape[0]
+    acc = np.zeros((n, 3))
+    for i in range(n):  # <-
+        for j in range(n):
+            acc[i, 0] += pos[j, 0] - pos[i, 0]
+            acc[i, -3] += pos[j, 1]
+    return acc
+""", lambda: (m(5, 3),), "several different places"),
+    "conditional_float_sum_into_an_integer_array": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    c = np.zeros(n, dtype=np.int64)
+    for i in range(n):  # <-
+        for j in range(p):
+            if A[i, j] > 0:
+                c[i] += A[i, j] * 2
+    return c
+""", lambda: (R.integers(-5, 5, (4, 5)),), "conditional accumulation"),
     "accumulator_read_inside_its_sum": ("""
 import numpy as np
 def f(A):

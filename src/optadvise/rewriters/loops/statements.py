@@ -20,6 +20,7 @@ from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, sele
 AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
        cst.ModuloAssign: cst.Modulo}
+CONTINUE_IF = m.If(body=m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Continue()])]), orelse=None)
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
 
 
@@ -34,8 +35,20 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
 class Nest(InnerSums):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
+    skip: V | None = None  # the guard of the statements after `if cond: continue` (not a branch)
+
     def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
-        for s in stmts:
+        for idx, s in enumerate(stmts):
+            if m.matches(s, CONTINUE_IF):
+                assert isinstance(s, cst.If)
+                cond = self.test(s.test)
+                keep = V(f"{self.np}.logical_not({cond.code})", **union(cond, kind="np"))
+                mask = self.tree.fresh("_keep")
+                self.emit(f"{mask} = {keep.code}", keep)
+                keep = V(mask, **union(keep, kind="np"))
+                self.skip = keep if guard is None else V(f"{self.np}.logical_and({guard.code}, {keep.code})",
+                                                         **union(guard, keep, kind="np"))
+                return self.body(stmts[idx + 1:], self.skip)
             if isinstance(s, cst.SimpleStatementLine):
                 for small in s.body:
                     self.small(small, guard)
@@ -87,6 +100,8 @@ class Nest(InnerSums):
     def assign(self, t: str, value: cst.BaseExpression, guard: V | None) -> None:
         if t in self.pinned or t in self.results:
             raise Decline(f"`{t}` is reassigned after it was used as a whole-array value")
+        if guard is not None and guard is self.skip and t not in self.env:
+            guard = None  # a temporary set after `continue`: computed everywhere, used only where kept
         np_ = self.np
         fn = self.tree.resolve(value.func) if isinstance(value, cst.Call) else None
         args = value.args if isinstance(value, cst.Call) else ()
