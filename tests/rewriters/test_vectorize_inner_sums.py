@@ -1,6 +1,7 @@
 """vectorize on nests whose innermost loops sum into a name set earlier in the body (`loops/inner_sums`):
-distances, windows and dot products written with temporaries, and accumulations written
-`x[i] = product + x[i]`. Each table case is rewritten into code that gives the loop's results, or declined."""
+distances, windows and dot products written with temporaries, accumulations written
+`x[i] = product + x[i]`, sums of non-products and after `continue`, and reads through computed
+subscripts (`img[i + di, j + dj]`, `a[idx[i]]`). Each table case is rewritten into code that gives the loop's results, or declined."""
 
 from __future__ import annotations
 
@@ -107,9 +108,47 @@ def f(A, x):
                 y[i] += A[i, j] * x[j]
     return y
 """, lambda: (m(4, 5), R.standard_normal(5)), "np.where(x[:p] > 0"),
+    "valid_convolution_with_a_small_kernel": ("""
+import numpy as np
+def f(img, kern):
+    h, w = img.shape
+    kh, kw = kern.shape
+    out = np.zeros((h - kh + 1, w - kw + 1))
+    for i in range(h - kh + 1):  # <-
+        for j in range(w - kw + 1):
+            acc = 0.0
+            for di in range(kh):
+                for dj in range(kw):
+                    acc += img[i + di, j + dj] * kern[di, dj]
+            out[i, j] = acc
+    return out
+""", lambda: (m(7, 8), m(3, 3)), "img[np.arange(h - kh + 1)[:, None, None, None] + np.arange(kh)[:, None]"),
+    "gather_through_an_index_array_with_negative_entries": ("""
+import numpy as np
+def f(a, idx):
+    out = np.empty(idx.shape[0])
+    for i in range(idx.shape[0]):  # <-
+        out[i] = 2.0 * a[idx[i]]
+    return out
+""", lambda: (m(6), np.array([0, -1, 3, -6, 5])), "a[idx]"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "gather_from_the_array_the_loop_writes": ("""
+import numpy as np
+def f(a, idx):
+    for i in range(idx.shape[0]):  # <-
+        a[i] = 2.0 * a[idx[i]]
+    return a
+""", lambda: (m(6), np.array([1, 0, 3, 2, 5])), "indirect"),
+    "gather_through_float_indices": ("""
+import numpy as np
+def f(a, pos):
+    out = np.empty(pos.shape[0])
+    for i in range(pos.shape[0]):  # <-
+        out[i] = a[pos[i]]
+    return out
+""", lambda: (m(6), np.array([1.0, 2.0])), "indirect"),
     "negative_constant_column_may_be_the_written_one": ("""
 import numpy as np
 def f(x):

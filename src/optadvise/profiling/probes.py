@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
 MIN_ARRAY = 1_000  # smaller lists of numbers are not recorded
-MIN_NDARRAY = 64  # smaller ndarrays are not recorded (a vector of a few hundred is a loop's operand)
+MIN_NDARRAY = 1  # ndarrays of any size are recorded (a 3x3 kernel or a short vector is a loop's operand)
 MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
 FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
 MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed value range

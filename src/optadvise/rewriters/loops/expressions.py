@@ -12,6 +12,7 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
+from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
 from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, merge_kind, select_kind, union
 
@@ -56,7 +57,10 @@ class Expressions(Indexing):
         if isinstance(node, cst.Name):
             return self.name(node.value)
         if isinstance(node, cst.Subscript):
-            return self.access(node)
+            try:
+                return self.access(node)
+            except Decline as why:
+                return self.gather(node, why)
         if isinstance(node, cst.BinaryOperation):
             return self.binop(node)
         if isinstance(node, cst.UnaryOperation):
@@ -75,6 +79,28 @@ class Expressions(Indexing):
             return self.call(node)
         raise Decline(f"cannot vectorize the expression `{self.code(node)}`")
 
+
+    def gather(self, node: cst.Subscript, why: Decline) -> V:
+        """`a[i + di, j]`, `a[idx[i]]`: subscripts computed from loop indices or read from integer arrays,
+        as fancy indexing with index grids (Python's and NumPy's indexing agree: negatives wrap, out of
+        range raises), for an array the nest does not write; else `why`."""
+        try:
+            base, idx = self.flatten(node)
+        except Decline:
+            raise why from None
+        if not isinstance(base, str) or base in self.written or self.facts.ndim(base) != len(idx):
+            raise why
+        parts = [self.expr(e) for e in idx]
+        for p in parts:
+            if p.axes and not (p.exact and (p.kind == "int" or p.kind == "np" and p.dtypes and all(
+                    d.startswith(("int", "uint")) for d in p.dtypes))):
+                raise why
+        if not any(p.axes for p in parts):
+            raise why
+        acc = Access(base, (None,) * len(self.axes), ("?",) * len(idx))
+        return V(f"{base}[{', '.join(p.code for p in parts)}]", **{
+            **union(*parts), "kind": "np", "reads": (acc,) + sum((p.reads for p in parts), ()),
+            "dtypes": frozenset({self.facts.dtype(base)})})
 
     def name(self, name: str) -> V:
         k = self.axis_of(name)
