@@ -63,8 +63,8 @@ def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
     if len({(a.offsets, a.subs) for _, a in writes}) > 1:
         if not all(_apart(x, y) for _, x in writes for _, y in writes if (x.offsets, x.subs) != (y.offsets, y.subs)):
             return f"`{arr}` is written at several different places per iteration"
-        for _, w in writes:  # each fixed place on its own, with the accesses that may meet it
-            why = _carried(arr, [(p, a, iw) for p, a, iw in accs if not _apart(a, w)], loop, arrays)
+        for _, place in writes:  # each fixed place on its own, with the accesses that may meet it
+            why = _carried(arr, [(p, a, iw) for p, a, iw in accs if not _apart(a, place)], loop, arrays)
             if why is not None:
                 return why
         return None

@@ -14,7 +14,7 @@ from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
-from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, merge_kind, select_kind, union
+from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, integral, merge_kind, select_kind, union
 
 MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "log10": "log10", "log2": "log2", "log1p": "log1p",
         "expm1": "expm1", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos",
@@ -27,6 +27,8 @@ CMP = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.Gre
 
 class Expressions(Indexing):
     """The expression layer of a loop-nest translation."""
+
+    index_ints: bool = False  # translating a subscript: int() of a float may truncate in NumPy
 
     def inv(self, node: cst.BaseExpression) -> V:
         """A loop-invariant expression, kept as written (evaluated with Python semantics)."""
@@ -80,6 +82,14 @@ class Expressions(Indexing):
         raise Decline(f"cannot vectorize the expression `{self.code(node)}`")
 
 
+    def index_value(self, node: cst.BaseExpression) -> V:
+        """A subscript's value, with `int()` of floats allowed (it is only used to index)."""
+        old, self.index_ints = self.index_ints, True
+        try:
+            return self.expr(node)
+        finally:
+            self.index_ints = old
+
     def gather(self, node: cst.Subscript, why: Decline) -> V:
         """`a[i + di, j]`, `a[idx[i]]`: subscripts computed from loop indices or read from integer arrays,
         as fancy indexing with index grids (Python's and NumPy's indexing agree: negatives wrap, out of
@@ -90,10 +100,9 @@ class Expressions(Indexing):
             raise why from None
         if not isinstance(base, str) or base in self.written or self.facts.ndim(base) != len(idx):
             raise why
-        parts = [self.expr(e) for e in idx]
+        parts = [self.index_value(e) for e in idx]
         for p in parts:
-            if p.axes and not (p.exact and (p.kind == "int" or p.kind == "np" and p.dtypes and all(
-                    d.startswith(("int", "uint")) for d in p.dtypes))):
+            if p.axes and not (p.exact and integral(p)):
                 raise why
         if not any(p.axes for p in parts):
             raise why
@@ -244,5 +253,7 @@ class Expressions(Indexing):
         if v.kind == "np" and all(d in ("int64", "int32", "int16", "int8", "uint32", "uint16", "uint8", "bool")
                                   for d in v.dtypes) and v.dtypes:
             return V(f"{v.wrap(100)}.astype({self.np}.int64)", **union(v, kind="int"))
+        if self.index_ints and v.kind in ("np", "py") and v.dtypes and all(d.startswith("float") for d in v.dtypes):
+            return V(f"{v.wrap(100)}.astype({self.np}.int64)", **union(v, kind="int"))  # truncates like int()
         raise Decline("int() of a float (NumPy's conversion overflows where Python's int does not)")
 

@@ -13,7 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.inner_sums import InnerSums
+from optadvise.rewriters.loops.scatter import Scatters
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
@@ -32,7 +32,7 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
-class Nest(InnerSums):
+class Nest(Scatters):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     skip: V | None = None  # the guard of the statements after `if cond: continue` (not a branch)
@@ -86,9 +86,14 @@ class Nest(InnerSums):
             if op is None:
                 raise Decline("augmented operator not vectorized")
             if isinstance(node.target, cst.Subscript):
-                if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
-                    return None
-                return self.write(node.target, self.expr(node.value), op, guard)
+                try:
+                    if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
+                        return None
+                    return self.write(node.target, self.expr(node.value), op, guard)
+                except Decline as why:
+                    if op not in (cst.Add, cst.Subtract):
+                        raise
+                    return self.scatter(node.target, node.value, op, guard, why)
             if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
                 return self.reduce(node.target.value, OPS[op], node.value, guard)
             raise Decline("augmented assignment not vectorized")
@@ -119,7 +124,7 @@ class Nest(InnerSums):
         if row is not None:
             self.env[t] = row
             return
-        v = self.expr(value)
+        v = self.index_value(value) if fn == "int" and self.index_only(t) else self.expr(value)
         if guard is not None:
             old = self.env.get(t)
             if not isinstance(old, V):
