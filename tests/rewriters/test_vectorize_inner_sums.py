@@ -1,6 +1,6 @@
 """vectorize on nests whose innermost loops sum into a name set earlier in the body (`loops/inner_sums`):
 distances, windows and dot products written with temporaries, accumulations written
-`x[i] = product + x[i]`, sums of non-products and after `continue`, and reads through computed
+`x[i] = product + x[i]`, sums of non-products and after `continue`, Python's `sum()` of a generator in a nest, and reads through computed
 subscripts (`img[i + di, j + dj]`, `a[idx[i]]`). Each table case is rewritten into code that gives the loop's results, or declined."""
 
 from __future__ import annotations
@@ -131,9 +131,35 @@ def f(a, idx):
         out[i] = 2.0 * a[idx[i]]
     return out
 """, lambda: (m(6), np.array([0, -1, 3, -6, 5])), "a[idx]"),
+    "python_sum_of_a_generator_per_row": ("""
+import numpy as np
+def f(A, x):
+    n, m = A.shape
+    y = np.zeros(n)
+    for i in range(n):  # <-
+        y[i] = sum(A[i, j] * x[j] for j in range(m) if A[i, j] > 0.0) + 1.0
+    return y
+""", lambda: (m(5, 4), m(4)), "np.sum(np.where(A > 0.0, A * x[:m], 0), axis=-1)"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "python_sum_of_index_products": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    for i in range(n):  # <-
+        A[i, 0] = sum(i * j for j in range(p))
+    return A
+""", lambda: (m(4, 3),), "Python ints"),
+    "python_sum_over_a_row_object": ("""
+import numpy as np
+def f(A):
+    n, p = A.shape
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        out[i] = sum(v for v in A[i])
+    return out
+""", lambda: (m(4, 3),), "computed value"),
     "gather_from_the_array_the_loop_writes": ("""
 import numpy as np
 def f(a, idx):

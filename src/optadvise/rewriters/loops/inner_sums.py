@@ -14,11 +14,14 @@ live after it decline.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.contraction import Contractions
 from optadvise.rewriters.loops.values import V, union
@@ -58,8 +61,63 @@ def sum_body(chain: list[cst.For]) -> tuple[list[cst.AugAssign | cst.Assign], se
     return (stmts, sums, temps) if sums else None
 
 
+def sum_of_generator(tree: Tree, node: cst.CSTNode) -> cst.GeneratorExp | None:
+    """The generator of `sum(x for k in range(...))` (one `for`, optional `if`s), else None."""
+    if not (isinstance(node, cst.Call) and tree.resolve(node.func) == "sum" and len(node.args) == 1):
+        return None
+    gen = node.args[0].value
+    if not isinstance(gen, cst.GeneratorExp) or node.args[0].keyword is not None or node.args[0].star:
+        return None
+    comp = gen.for_in
+    if comp.inner_for_in is not None or comp.asynchronous is not None or not isinstance(comp.target, cst.Name):
+        return None
+    return gen
+
+
 class InnerSums(Contractions):
     """The inner-sum layer of a loop-nest translation."""
+
+    @contextmanager
+    def inner_axes(self, loops: list[cst.For]) -> Iterator[tuple[frozenset[int], str]]:
+        """Within: the `loops` are extra trailing axes, values set before broadcast over them; yields
+        those axes and the `axis=` argument that sums them. After: axes and names as they were."""
+        n0, d = len(self.axes), len(loops)
+        saved = dict(self.env)
+        build_axes(self.tree, self.tree.scope_of(self.loop_stmt), loops, self)  # type: ignore[arg-type]
+        try:
+            expand = "[..., " + ", ".join(["None"] * d) + "]"
+            for k, v in list(self.env.items()):
+                if isinstance(v, V) and v.axes:
+                    self.env[k] = replace(v, code=f"{v.wrap(100)}{expand}", prec=100)
+            yield frozenset(range(n0, n0 + d)), "-1" if d == 1 else "(" + ", ".join(
+                str(-k) for k in range(d, 0, -1)) + ")"
+        finally:
+            del self.axes[n0:]
+            self.env = saved
+
+    def summed_over(self, v: V, inner: frozenset[int], axis: str, node: cst.BaseExpression) -> V:
+        """`np.sum(v, axis=...)` over the inner axes, which `v` must vary with."""
+        if not (inner <= v.axes and v.exact):
+            raise Decline(f"summed `{self.code(node)}` does not vary with every inner loop")
+        self.sum_types(v.dtypes)
+        return V(f"{self.np}.sum({v.code}, axis={axis})", **{**union(v), "axes": v.axes - inner})
+
+    def call(self, node: cst.Call) -> V:
+        gen = sum_of_generator(self.tree, node)
+        if gen is None:
+            return super().call(node)
+        comp = gen.for_in
+        loop = cst.For(target=comp.target, iter=comp.iter, body=cst.IndentedBlock(body=[]))
+        with self.inner_axes([loop]) as (inner, axis):
+            v = self.expr(gen.elt)
+            if v.kind not in ("np", "py"):
+                raise Decline("sum() of Python ints or values of unknown type (int64 would overflow)")
+            for cond in comp.ifs:
+                keep = self.test(cond.test)
+                v = V(f"{self.np}.where({keep.code}, {v.code}, 0)", **union(keep, v, kind=v.kind))
+            total = self.summed_over(v, inner, axis, gen.elt)
+        self.reductions = True
+        return replace(total, kind="np")
 
     def sum_loop(self, node: cst.For) -> bool:
         """Translate `node` as an inner sum into accumulators set earlier in the body; False when it
@@ -74,33 +132,17 @@ class InnerSums(Contractions):
             return False
         if temps & set(self.env):
             raise Decline(f"`{sorted(temps & set(self.env))[0]}` is set before an inner sum and again inside it")
-        n0, d = len(self.axes), len(chain)
-        saved = dict(self.env)
         added: dict[str, list[tuple[str, V]]] = {t: [] for t in sums}
-        build_axes(self.tree, self.tree.scope_of(node), chain, self)
-        try:
+        with self.inner_axes(chain) as (inner, axis):
             for t in sums:
                 del self.env[t]  # read inside the sum, it would hold a partial sum: declines as unassigned
-            expand = "[..., " + ", ".join(["None"] * d) + "]"
-            for k, v in list(self.env.items()):
-                if isinstance(v, V) and v.axes:
-                    self.env[k] = replace(v, code=f"{v.wrap(100)}{expand}", prec=100)
-            inner = frozenset(range(n0, n0 + d))
-            axis = "-1" if d == 1 else "(" + ", ".join(str(-k) for k in range(d, 0, -1)) + ")"
             for a in stmts:
                 v = self.expr(a.value)
                 if isinstance(a, cst.Assign):
                     self.env[a.targets[0].target.value] = v  # type: ignore[attr-defined]
                     continue
-                if not (inner <= v.axes and v.exact):
-                    raise Decline(f"summed `{self.code(a.value)}` does not vary with every inner loop")
-                self.sum_types(v.dtypes)
                 sign = "+" if isinstance(a.operator, cst.AddAssign) else "-"
-                added[a.target.value].append(  # type: ignore[attr-defined]
-                    (sign, V(f"{self.np}.sum({v.code}, axis={axis})", **{**union(v), "axes": v.axes - inner})))
-        finally:
-            del self.axes[n0:]
-            self.env = saved
+                added[a.target.value].append((sign, self.summed_over(v, inner, axis, a.value)))  # type: ignore[attr-defined]
         for t, parts in added.items():
             old = olds[t]
             assert isinstance(old, V)
