@@ -23,7 +23,7 @@ import libcst as cst
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
-from optadvise.rewriters.loops.contraction import Contractions
+from optadvise.rewriters.loops.inline import Inlined
 from optadvise.rewriters.loops.values import V, union
 
 
@@ -74,7 +74,7 @@ def sum_of_generator(tree: Tree, node: cst.CSTNode) -> cst.GeneratorExp | None:
     return gen
 
 
-class InnerSums(Contractions):
+class InnerSums(Inlined):
     """The inner-sum layer of a loop-nest translation."""
 
     @contextmanager
