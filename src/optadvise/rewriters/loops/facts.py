@@ -114,6 +114,12 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
         shape = pos[0].value
         nd = len(shape.elements) if isinstance(shape, cst.Tuple) else 1
         if short == "full":
+            fill = pos[1].value if len(pos) > 1 else None
+            if isinstance(fill, cst.UnaryOperation) and isinstance(fill.operator, cst.Minus):
+                fill = fill.expression
+            if not dt and "dtype" not in kw and (isinstance(fill, cst.Float) or fill is not None and (
+                    tree.resolve(fill) or "") in ("numpy.inf", "numpy.nan", "math.inf", "math.nan")):
+                dt = "float64"  # `np.full(n, np.inf)`: a float fill value makes float64
             return (nd, dt) if dt else None
         if "dtype" in kw and not dt:
             return None

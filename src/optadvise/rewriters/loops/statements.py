@@ -13,7 +13,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.scatter import Scatters
+from optadvise.rewriters.loops.extremes import Extremes
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
@@ -32,7 +32,7 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
-class Nest(Scatters):
+class Nest(Extremes):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     skip: V | None = None  # the guard of the statements after `if cond: continue` (not a branch)
@@ -77,6 +77,11 @@ class Nest(Scatters):
                         and self.code(v.right) == self.code(target) \
                         and self.contraction(target, v.left, cst.Add, guard):
                     return None
+                fn = self.tree.resolve(v.func) if isinstance(v, cst.Call) else None
+                if isinstance(v, cst.Call) and fn in ("min", "max") and len(v.args) == 2 \
+                        and self.code(v.args[0].value) == self.code(target) \
+                        and self.extreme_into(target, fn, v.args[1].value, guard):
+                    return None  # `best[i] = min(best[i], d)` over a loop `best[i]` does not use
                 return self.write(target, self.expr(node.value), None, guard)
             if not isinstance(target, cst.Name):
                 raise Decline("tuple unpacking in the loop")
@@ -105,8 +110,6 @@ class Nest(Scatters):
     def assign(self, t: str, value: cst.BaseExpression, guard: V | None) -> None:
         if t in self.pinned or t in self.results:
             raise Decline(f"`{t}` is reassigned after it was used as a whole-array value")
-        if guard is not None and guard is self.skip and t not in self.env:
-            guard = None  # a temporary set after `continue`: computed everywhere, used only where kept
         np_ = self.np
         fn = self.tree.resolve(value.func) if isinstance(value, cst.Call) else None
         args = value.args if isinstance(value, cst.Call) else ()
@@ -125,6 +128,9 @@ class Nest(Scatters):
             self.env[t] = row
             return
         v = self.index_value(value) if fn == "int" and self.index_only(t) else self.expr(value)
+        if guard is not None and t not in self.env:
+            guard = None  # a temporary new to this branch (or set after `continue`): computed everywhere,
+            # used only where the branch's mask keeps it (`branch` forgets it afterwards)
         if guard is not None:
             old = self.env.get(t)
             if not isinstance(old, V):
@@ -278,14 +284,20 @@ class Nest(Scatters):
                 and len(node.test.comparisons) == 1:
             a = leaves[0]
             c = node.test.comparisons[0]
-            if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, cst.Name):
-                name = a.targets[0].target.value
+            if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, (cst.Name, cst.Subscript)):
+                t = a.targets[0].target
+                name = self.code(t)
                 lhs, rhs, opn = self.code(node.test.left), self.code(c.comparator), type(c.operator)
                 new = self.code(a.value)
+                fn = None
                 if (lhs, rhs) == (new, name) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(name, "max" if opn is cst.GreaterThan else "min", a.value, guard)
+                    fn = "max" if opn is cst.GreaterThan else "min"
                 if (lhs, rhs) == (name, new) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(name, "min" if opn is cst.GreaterThan else "max", a.value, guard)
+                    fn = "min" if opn is cst.GreaterThan else "max"
+                if fn is not None and isinstance(t, cst.Name):
+                    return self.extreme(name, fn, a.value, guard)
+                if fn is not None and isinstance(t, cst.Subscript) and self.extreme_into(t, fn, a.value, guard):
+                    return None
         chain = self.select_chain(node)
         if chain is not None and guard is None:
             target, branches, default = chain
@@ -318,7 +330,7 @@ class Nest(Scatters):
             cond = self.test(node.test)
         g = cond if guard is None else V(f"{np_}.logical_and({guard.code}, {cond.code})",
                                          **union(guard, cond, kind="np"))
-        self.body(suite_statements(node.body), g)
+        self.branch(suite_statements(node.body), g)
         if node.orelse is not None:
             nt = V(f"{np_}.logical_not({cond.code})", **union(cond, kind="np"))
             ng = nt if guard is None else V(f"{np_}.logical_and({guard.code}, {nt.code})",
@@ -326,7 +338,16 @@ class Nest(Scatters):
             if isinstance(node.orelse, cst.If):
                 self.if_(node.orelse, ng)
             else:
-                self.body(suite_statements(node.orelse.body), ng)
+                self.branch(suite_statements(node.orelse.body), ng)
+
+    def branch(self, stmts: list[cst.BaseStatement], guard: V) -> None:
+        """A branch's statements under its mask; temporaries it introduces are computed everywhere
+        (used only where the mask keeps them) and forgotten after it, so no later read sees them."""
+        before = set(self.env)
+        self.body(stmts, guard)
+        for t in set(self.env) - before:
+            if isinstance(self.env[t], V) and t not in self.results:
+                del self.env[t]
 
     def branch_leaves(self, node: cst.CSTNode) -> list[cst.BaseSmallStatement]:
         return [n for n in self.tree.walk(node) if isinstance(n, cst.BaseSmallStatement)]
