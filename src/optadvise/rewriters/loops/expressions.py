@@ -142,7 +142,7 @@ class Expressions(Indexing):
         if op not in OPS:
             raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
         a, b = self.expr(node.left), self.expr(node.right)
-        if op is cst.Power and a.kind == "py":
+        if op is cst.Power and a.kind == "py" and not (isinstance(node.right, cst.Integer) and not b.axes):
             raise Decline("a Python float raised to a power (complex for negative bases)")
         if op in (cst.BitAnd, cst.BitOr, cst.BitXor) and "np" not in (a.kind, b.kind):
             raise Decline("bitwise operator on Python values")
