@@ -1,5 +1,5 @@
-"""vectorize on running minima/maxima kept in array elements across an inner loop (`loops/extremes`)
-and on temporaries introduced inside an `if` branch: rewritten into code that gives the loop's results
+"""vectorize on running minima/maxima kept in array elements across an inner loop, argmin/argmax inner
+loops (`loops/extremes`), and on temporaries introduced inside an `if` branch: rewritten into code that gives the loop's results
 (NaNs included), or declined."""
 
 from __future__ import annotations
@@ -54,9 +54,71 @@ def f(a):
             s += t
     return s
 """, lambda: (R.standard_normal(9),), "np.sum(np.where(_mask, t, 0))"),
+    "nearest_centre_labels_ties_and_nans": ("""
+import numpy as np
+def f(X, C):
+    n = X.shape[0]
+    k = C.shape[0]
+    labels = np.full(n, -1)
+    for i in range(n):  # <-
+        best = np.inf
+        for c in range(k):
+            d = (X[i, 0] - C[c, 0]) ** 2 + (X[i, 1] - C[c, 1]) ** 2
+            if d < best:
+                best = d
+                labels[i] = c
+    return labels
+""", lambda: (np.array([[0.0, 0.0], [1.0, 1.0], [np.nan, 0.0], [2.0, 0.0]]),
+              np.array([[1.0, 0.0], [0.0, 1.0], [np.nan, 1.0], [3.0, 0.0]])), "np.argmin(np.where(np.isnan(d), np.inf, d), axis=-1)"),
+    "farthest_point_by_name_then_stored": ("""
+import numpy as np
+def f(P, q):
+    n = P.shape[0]
+    far = np.zeros(q.shape[0])
+    which = np.zeros(q.shape[0], dtype=np.int64)
+    for i in range(q.shape[0]):  # <-
+        top = -1.0
+        at = 0
+        for j in range(1, n):
+            if abs(P[j] - q[i]) > top:
+                top = abs(P[j] - q[i])
+                at = j
+        far[i] = top
+        which[i] = at
+    return far, which
+""", lambda: (R.standard_normal(7), R.standard_normal(4)), "np.argmax("),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
+    "best_kept_with_a_non_strict_comparison": ("""
+import numpy as np
+def f(X, C):
+    n, k = X.shape[0], C.shape[0]
+    labels = np.zeros(n, dtype=np.int64)
+    for i in range(n):  # <-
+        best = np.inf
+        for c in range(k):
+            d = abs(X[i] - C[c])
+            if d <= best:
+                best = d
+                labels[i] = c
+    return labels
+""", lambda: (R.standard_normal(5), R.standard_normal(3)), "inner sequential loop"),
+    "chosen_name_not_set_before": ("""
+import numpy as np
+def f(X, C):
+    n, k = X.shape[0], C.shape[0]
+    labels = np.zeros(n, dtype=np.int64)
+    for i in range(n):  # <-
+        best = np.inf
+        for c in range(k):
+            d = abs(X[i] - C[c])
+            if d < best:
+                best = d
+                pick = c
+        labels[i] = pick
+    return labels
+""", lambda: (R.standard_normal(5), R.standard_normal(3)), "not set before"),
     "running_min_of_values_that_read_the_element": ("""
 import numpy as np
 def f(A, best):

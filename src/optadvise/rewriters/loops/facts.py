@@ -120,6 +120,8 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
             if not dt and "dtype" not in kw and (isinstance(fill, cst.Float) or fill is not None and (
                     tree.resolve(fill) or "") in ("numpy.inf", "numpy.nan", "math.inf", "math.nan")):
                 dt = "float64"  # `np.full(n, np.inf)`: a float fill value makes float64
+            elif not dt and "dtype" not in kw and isinstance(fill, cst.Integer):
+                dt = "int64"  # `np.full(n, -1)`
             return (nd, dt) if dt else None
         if "dtype" in kw and not dt:
             return None

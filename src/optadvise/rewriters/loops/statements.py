@@ -55,7 +55,7 @@ class Nest(Extremes):
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                if not self.accumulate_loop(s) and not self.sum_loop(s):
+                if not self.accumulate_loop(s) and not self.sum_loop(s) and not self.choice_loop(s):
                     self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
