@@ -80,6 +80,16 @@ def f(c):
             sq += c[i, j] * c[i, j]
     return total, sq
 """, lambda: (R.integers(-50, 50, (6, 6)),), "c[i, :i]"),
+    "triangle_read_below_its_start_wraps_like_python": ("""
+import numpy as np
+def f(M):
+    n = M.shape[0]
+    U = np.zeros_like(M)
+    for i in range(n):  # <-
+        for j in range(i, n):
+            U[i, j] = M[i, j - 1]
+    return U
+""", lambda: (grid(4, 4),), "M[i, np.arange(i, n) - 1]"),
 }
 
 DECLINE: dict[str, tuple[str, object, str]] = {
@@ -111,16 +121,6 @@ def f(M, s):
             U[i, j] = M[i, j]
     return U
 """, lambda: (grid(4, 4), -2), "start"),
-    "triangle_read_below_its_start": ("""
-import numpy as np
-def f(M):
-    n = M.shape[0]
-    U = np.zeros_like(M)
-    for i in range(n):  # <-
-        for j in range(i, n):
-            U[i, j] = M[i, j - 1]
-    return U
-""", lambda: (grid(4, 4),), ""),
 }
 
 

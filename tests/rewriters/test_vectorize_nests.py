@@ -223,17 +223,6 @@ def f(u):
             u[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
     return u
 """, lambda: (m(6, 6),), ""),
-    "conditional_accumulation": ("""
-import numpy as np
-def f(A, x):
-    n, p = A.shape
-    y = np.zeros(n)
-    for i in range(n):  # <-
-        for j in range(p):
-            if x[j] > 0:
-                y[i] += A[i, j] * x[j]
-    return y
-""", lambda: (m(4, 5), R.standard_normal(5)), ""),
 }
 
 

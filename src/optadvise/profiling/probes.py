@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from optadvise.profiling.workers import WorkerProbe
 
 BIG_2D = 250_000  # elements from which a 2-D array's zero fraction is measured
-MIN_ARRAY = 1_000  # smaller arrays are not recorded
+MIN_ARRAY = 1_000  # smaller lists of numbers are not recorded
+MIN_NDARRAY = 1  # ndarrays of any size are recorded (a 3x3 kernel or a short vector is a loop's operand)
 MIN_LOAD = 1 << 20  # loads smaller than this are not recorded
 FRAMES_SCANNED = 4  # frames of the script looked at per scan, innermost first
 MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed value range
@@ -104,7 +105,7 @@ def describe(value: Any, np: Any, name: str, function: str, filename: str,
     """`value`, named `name` in `function`, as an ArrayInfo: an ndarray's shape/dtype/bytes, or a big
     list of numbers' length; None for anything else, small arrays included."""
     if np is not None and isinstance(value, np.ndarray):
-        if value.size < MIN_ARRAY:
+        if value.size < MIN_NDARRAY:
             return None
         kind = "memmap" if isinstance(value, np.memmap) else "ndarray"
         shape, dtype, nbytes = tuple(value.shape), str(value.dtype), int(value.nbytes)

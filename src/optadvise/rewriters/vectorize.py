@@ -3,8 +3,11 @@
 Handles element-wise maps (math.* -> NumPy ufuncs, conditionals -> np.where), reductions (sums, dot
 products, counts, running min/max, with `if` filters as masks), contractions (`@`, `np.einsum`),
 constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
-over the array itself, nests, per-element state stepped by an inner sequential loop, and loop bodies
-split into nests inside the loops around them (fission). Arrays that no allocation in sight keeps
+over the array itself, nests, per-element state stepped by an inner sequential loop, inner sums
+through temporaries (distances, windows, `sum()` of a generator), `continue` masks, reads and
+scatter-adds through computed subscripts (`np.add.at`), running extremes and argmins kept per
+element, one-expression helper functions, and loop bodies split into nests inside the loops around
+them (fission). Arrays that no allocation in sight keeps
 apart are checked at run time (`np.may_share_memory`), the original loop kept for when they overlap.
 Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
 prove is declined (recurrences are left to `numba`).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 
 from optadvise.examples import Invalid, Measured, Valid
 from optadvise.model import Finding, Profile
@@ -14,6 +15,7 @@ from optadvise.rules.index import ModuleIndex
 GROWERS = {"numpy.append", "numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.row_stack",
            "numpy.column_stack", "numpy.dstack", "numpy.stack"}
 MIN_SHARE = 0.02
+MIN_GROWN = 1_000  # a grown array this long is reported even when the loop's share is small
 _SQUARES = ("import numpy as np\ndef squares(n):\n    x = np.array([])\n    for k in range(n):  # <-\n"
             "        x = np.append(x, k * k)\n    return x\nprint(squares(12_000).sum())\n")
 
@@ -100,7 +102,8 @@ class AppendInLoop(Rule):
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
         share = span_share(profile, index, site.function, site.detail["loop_line"],
                            site.detail["loop_end"])
-        seen = observed_arrays(profile, site.function, {site.detail["name"]})
+        seen = {n: a for n, a in observed_arrays(profile, site.function, {site.detail["name"]}).items()
+                if math.prod(a.shape) >= MIN_GROWN}
         if share < MIN_SHARE and not seen:
             return None
         evidence = dict(site.detail)

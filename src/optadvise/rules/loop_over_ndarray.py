@@ -22,6 +22,13 @@ _MAPPED = tuple(array(name, (N,)) for name in ("a", "b", "out"))  # what the pro
 _RECURRENCE = ("import numpy as np\ndef logistic(x, r):\n    for i in range(1, x.shape[0]):  # <-\n"
                "        x[i] = r * x[i - 1] * (1 - x[i - 1])\n    return x\n"
                "x = logistic(np.full(N, 0.5), 3.7)\n")
+_UNTYPED = ("def scale(a, out):\n    for i in range(len(a)):  # <-\n        out[i] = a[i] * 2.0\n"
+            "scale(list(range(N)), [0.0] * N)\n")
+_STEPPED = ("import numpy as np\ndef sweep(u, v, src):\n    for t in range(src.shape[0]):  # <-\n"
+            "        u[0] = src[t]\n        for i in range(1, u.shape[0] - 1):\n"
+            "            v[i] = u[i - 1] + u[i + 1]\n        for i in range(1, u.shape[0]):\n"
+            "            u[i] = 0.5 * (v[i] + u[i - 1])\n"
+            "sweep(np.zeros(N), np.zeros(N), np.ones(20))\n")
 _GENEXPR = ("import numpy as np\ndef energy(signal):\n    return sum(x * x for x in signal)  # <-\n"
             "e = energy(np.ones(N))\n")
 ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
@@ -99,6 +106,11 @@ class LoopOverNdarray(Rule):
         Measured(_RECURRENCE, facts(functions=(hot("logistic", 2, 0.9, {3: 0.2, 4: 0.8}),),
                                     arrays=(array("x", (N,), function="logistic"),)),
                  evidence={"dependence": "carried"}),
+        # time steps that index only a short source array, around loops over big arrays: the big
+        # arrays are the nest's; the steps carry a dependence, the loops inside may be vectorised
+        Measured(_STEPPED, facts(functions=(hot("sweep", 2, 0.9, {5: 0.3, 6: 0.3, 8: 0.35}),),
+                                 arrays=(array("u", (N,), function="sweep"), array("v", (N,), function="sweep"))),
+                 evidence={"dependence": "carried"}),
         # a generator expression summed over a million elements: the same hot loop, vectorised
         Measured(_GENEXPR, facts(functions=(hot("energy", 2, 0.9, {3: 0.95}),),
                                  arrays=(array("signal", (N,), function="energy"),)),
@@ -107,8 +119,11 @@ class LoopOverNdarray(Rule):
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
                                      arrays=_MAPPED),
                  flagged=False),
-        # a hot loop, but none of its names was seen holding an array
+        # a hot loop over arrays too small for the profiler to record, made with NumPy in sight
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.3, 6: 0.65}),)),
+                 evidence={"dependence": "independent"}),
+        # a hot loop, but none of its names was seen holding an array nor is one statically
+        Measured(_UNTYPED, facts(functions=(hot("scale", 2, 0.9, {3: 0.3, 4: 0.6}),)),
                  flagged=False),
     )
 
@@ -128,7 +143,8 @@ class LoopOverNdarray(Rule):
                 col=loop.node.col_offset, function=loop.function,
                 message=f"Python loop {what} element by element; {facts.dependence_text()}",
                 detail={"names": names, "dependence": facts.dependence, "why": facts.why,
-                        "static_arrays": sorted(facts.static_arrays)},
+                        "static_arrays": sorted(facts.static_arrays),
+                        "nest": any(isinstance(n, ast.For) for n in ast.walk(loop.node) if n is not loop.node)},
                 # statically, only integer indexing of known arrays is clear; iterating an array
                 # directly may walk rows (array work per step), which only the profile can tell
                 confident=bool(facts.static_arrays & facts.arrays) and not _few_iterations(loop.node)
@@ -150,21 +166,24 @@ class LoopOverNdarray(Rule):
     def confirm(self, site: Site, index: ModuleIndex, profile: Profile) -> Finding | None:
         share = span_share(profile, index, site.function, site.lineno, site.end_lineno)
         seen = observed_arrays(profile, site.function, set(site.detail["names"]))
-        if share < MIN_SHARE or not seen:
+        # arrays too small for the profiler to record count when the code makes them with NumPy
+        if share < MIN_SHARE or not (seen or site.confident):
             return None
         arrays = {n: {"kind": a.kind, "shape": list(a.shape), "dtype": a.dtype}
                   for n, a in sorted(seen.items())}
-        largest = max(seen.values(), key=lambda a: a.nbytes)
         dependence = site.detail["dependence"]
+        nest = site.detail.get("nest", False)
         advice = ("vectorise it with NumPy" if dependence != "carried"
+                  else "vectorise the loops inside it or compile it with Numba (@numba.njit)" if nest
                   else "compile it with Numba (@numba.njit)")
-        message = (f"{site.message}. It takes {share:.0%} of the run over "
-                   f"{describe_array(largest)}: {advice}.")
+        over = describe_array(max(seen.values(), key=lambda a: a.nbytes)) if seen else \
+            "small NumPy arrays (" + ", ".join(f"`{n}`" for n in site.detail["static_arrays"]) + ")"
+        message = f"{site.message}. It takes {share:.0%} of the run over {over}: {advice}."
         evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
         if site.detail.get("comprehension"):
             evidence["comprehension"] = True
         fixes = ("vectorize",) if site.detail.get("comprehension") else \
-            ("vectorize", "numba") if dependence != "carried" else ("numba",)
+            ("vectorize", "numba") if dependence != "carried" or nest else ("numba",)
         return self.finding(index, site, message=message, evidence=evidence, share=share,
                             fixes=fixes)
 
@@ -253,19 +272,24 @@ def _iterated_name(node: ast.For | ast.While) -> str | None:
 def loop_facts(index: ModuleIndex, loop: Loop) -> LoopFacts | None:
     """What the loop touches, or None if it does not work on arrays element by element."""
     node, function = loop.node, loop.function
-    lvars = loop_vars(node)
-    arrays: set[str] = set()
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name):
-            if {n.id for n in ast.walk(sub.slice) if isinstance(n, ast.Name)} & lvars:
-                arrays.add(sub.value.id)
+    arrays = _indexed(node, loop_vars(node))
     iterated = _iterated_name(node)  # kept even if not evidently an array: the profile decides
     if not arrays and not iterated:
         return None
+    # the arrays its inner loops index belong to the nest too (`for t in steps: ... a[i] ...`)
+    arrays |= _indexed(node, set().union(*(loop_vars(n) for n in ast.walk(node)
+                                           if isinstance(n, (ast.For, ast.While)) and n is not node)))
     static = {n for n in arrays | ({iterated} if iterated else set())
               if _array_like(index, function, n, node)}
     dependence, why = classify_dependence(index, node)
     return LoopFacts(arrays, static, iterated, dependence, why)
+
+
+def _indexed(node: ast.AST, lvars: set[str]) -> set[str]:
+    """The names subscripted, under `node`, with an index that uses one of `lvars`."""
+    return {sub.value.id for sub in ast.walk(node) if isinstance(sub, ast.Subscript)
+            and isinstance(sub.value, ast.Name)
+            and {n.id for n in ast.walk(sub.slice) if isinstance(n, ast.Name)} & lvars}
 
 
 def _array_like(index: ModuleIndex, function: str, name: str, loop: ast.AST) -> bool:

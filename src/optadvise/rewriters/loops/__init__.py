@@ -3,5 +3,7 @@
 site: where a loop sits and what surrounds it; facts: what is known of the names it touches;
 values: the translated value record and kind lattice; dependence: the dependence proof, a pure
 function of the loop's accesses; axes/indexing/expressions/statements: the translation of a nest to
-whole-array NumPy, layer by layer; translate: the entry point that runs them and asks for a verdict.
+whole-array NumPy, layer by layer (contraction, inline, inner_sums, scatter and extremes add
+contractions, inlined helpers, inner sums, scatter-adds and running extremes/argmins between
+expressions and statements); translate: the entry point that runs them and asks for a verdict.
 """

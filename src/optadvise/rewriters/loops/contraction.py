@@ -58,20 +58,44 @@ class Contractions(Expressions):
         reduced = sorted(set(range(len(self.axes))) - cur.axes)
         if not reduced:
             return False
-        if guard is not None:
-            raise Decline(f"a conditional accumulation into `{self.code(target)}` across loop iterations")
         if [k for k, _ in loops] != sorted(k for k, _ in loops):
             raise Decline(f"`{arr}` accumulates with its loop indices out of nest order (a transpose)")
-        code, vals, scalars, _ = self.contract(value, reduced, [k for k, _ in loops], arr)
+        floats = self.facts.dtype(arr).startswith(("float", "complex"))
+        try:
+            if guard is not None:
+                raise Decline(f"a conditional accumulation into `{self.code(target)}` across loop iterations")
+            code, vals, scalars, _ = self.contract(value, reduced, [k for k, _ in loops], arr)
+        except Decline as why:
+            if not floats:
+                raise
+            total = self.summed(value, reduced, arr, guard, why)
+            code, vals, scalars = total.code, [total], []
         dtypes: frozenset[str] = frozenset().union(cur.dtypes, *(v.dtypes for v in vals))
         self.sum_types(dtypes)
-        if not self.facts.dtype(arr).startswith(("float", "complex")) and (
+        if not floats and (
                 any(not d.startswith(("int", "uint")) for d in dtypes) or any(s.kind != "int" for s in scalars)):
             raise Decline(f"non-integer values accumulate into the integer array `{arr}` (rounded at each step)")
         self.reductions = True
         lhs = cur.code if "[" in cur.code else arr
         self.emit(f"{lhs} {'+' if op is cst.Add else '-'}= {code}", V("", **union(cur, *vals)), writes=cur.reads)
         return True
+
+    def summed(self, value: cst.BaseExpression, reduced: list[int], target: str, guard: V | None,
+               why: Decline) -> V:
+        """`np.sum` over the `reduced` axes of any accumulated value (masked by `guard`) into the float
+        array `target`, when it is not a product the contraction can take; `why` when it does not vary
+        with every reduced axis."""
+        v = self.expr(value)
+        if any(r.array == target for r in v.reads):
+            raise Decline(f"`{target}` is read while it accumulates (each step sees the previous ones)")
+        if not (set(reduced) <= v.axes and v.exact):
+            raise why
+        if guard is not None:
+            v = V(f"{self.np}.where({guard.code}, {v.code}, 0)", **union(guard, v, kind=v.kind))
+        n = len(self.axes)
+        axes = [str(k - n) for k in reduced]
+        axis = axes[0] if len(axes) == 1 else "(" + ", ".join(axes) + ")"
+        return V(f"{self.np}.sum({v.code}, axis={axis})", **union(v, kind="np"))
 
     def accumulate_loop(self, node: cst.For) -> bool:
         """`for k in range(...): t += product` into a temporary `t` set earlier in the body: `t` becomes

@@ -45,6 +45,13 @@ def _constant(x: str) -> bool:
     return x.lstrip("-").isdigit()
 
 
+def _apart(a: Access, b: Access) -> bool:
+    """Some fixed subscript of `a` and `b` is two different constants of the same sign (`2` and `-1`
+    may be the same element)."""
+    return any(x != y and _constant(x) and _constant(y) and x.startswith("-") == y.startswith("-")
+               for x, y in zip(a.subs, b.subs))
+
+
 def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
              arrays: set[str]) -> str | None:
     """Why writing `arr` carries a value between iterations (or may alias), or None."""
@@ -54,14 +61,20 @@ def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
     if arr in loop.iterated:
         return f"the loop iterates over `{arr}` while writing it"
     if len({(a.offsets, a.subs) for _, a in writes}) > 1:
-        return f"`{arr}` is written at several different places per iteration"
+        if not all(_apart(x, y) for _, x in writes for _, y in writes if (x.offsets, x.subs) != (y.offsets, y.subs)):
+            return f"`{arr}` is written at several different places per iteration"
+        for _, place in writes:  # each fixed place on its own, with the accesses that may meet it
+            why = _carried(arr, [(p, a, iw) for p, a, iw in accs if not _apart(a, place)], loop, arrays)
+            if why is not None:
+                return why
+        return None
     wacc = writes[0][1]
     first_write = min(p for p, _ in writes)
     for p, a, w in accs:
         if w or a == wacc:
             continue
         if a.subs != wacc.subs:
-            if any(x != y and x and y and _constant(x) and _constant(y) for x, y in zip(a.subs, wacc.subs)):
+            if _apart(a, wacc):
                 continue  # a different constant column: never the element written
             return f"`{arr}` is read and written at different fixed indices"
         if any((x is None) != (y is None) for x, y in zip(a.offsets, wacc.offsets)) or a.order != wacc.order:

@@ -12,8 +12,9 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
+from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
-from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, merge_kind, select_kind, union
+from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, integral, merge_kind, select_kind, union
 
 MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "log10": "log10", "log2": "log2", "log1p": "log1p",
         "expm1": "expm1", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos",
@@ -26,6 +27,8 @@ CMP = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.Gre
 
 class Expressions(Indexing):
     """The expression layer of a loop-nest translation."""
+
+    index_ints: bool = False  # translating a subscript: int() of a float may truncate in NumPy
 
     def inv(self, node: cst.BaseExpression) -> V:
         """A loop-invariant expression, kept as written (evaluated with Python semantics)."""
@@ -56,7 +59,10 @@ class Expressions(Indexing):
         if isinstance(node, cst.Name):
             return self.name(node.value)
         if isinstance(node, cst.Subscript):
-            return self.access(node)
+            try:
+                return self.access(node)
+            except Decline as why:
+                return self.gather(node, why)
         if isinstance(node, cst.BinaryOperation):
             return self.binop(node)
         if isinstance(node, cst.UnaryOperation):
@@ -75,6 +81,35 @@ class Expressions(Indexing):
             return self.call(node)
         raise Decline(f"cannot vectorize the expression `{self.code(node)}`")
 
+
+    def index_value(self, node: cst.BaseExpression) -> V:
+        """A subscript's value, with `int()` of floats allowed (it is only used to index)."""
+        old, self.index_ints = self.index_ints, True
+        try:
+            return self.expr(node)
+        finally:
+            self.index_ints = old
+
+    def gather(self, node: cst.Subscript, why: Decline) -> V:
+        """`a[i + di, j]`, `a[idx[i]]`: subscripts computed from loop indices or read from integer arrays,
+        as fancy indexing with index grids (Python's and NumPy's indexing agree: negatives wrap, out of
+        range raises), for an array the nest does not write; else `why`."""
+        try:
+            base, idx = self.flatten(node)
+        except Decline:
+            raise why from None
+        if not isinstance(base, str) or base in self.written or self.facts.ndim(base) != len(idx):
+            raise why
+        parts = [self.index_value(e) for e in idx]
+        for p in parts:
+            if p.axes and not (p.exact and integral(p)):
+                raise why
+        if not any(p.axes for p in parts):
+            raise why
+        acc = Access(base, (None,) * len(self.axes), ("?",) * len(idx))
+        return V(f"{base}[{', '.join(p.code for p in parts)}]", **{
+            **union(*parts), "kind": "np", "reads": (acc,) + sum((p.reads for p in parts), ()),
+            "dtypes": frozenset({self.facts.dtype(base)})})
 
     def name(self, name: str) -> V:
         k = self.axis_of(name)
@@ -107,7 +142,7 @@ class Expressions(Indexing):
         if op not in OPS:
             raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
         a, b = self.expr(node.left), self.expr(node.right)
-        if op is cst.Power and a.kind == "py":
+        if op is cst.Power and a.kind == "py" and not (isinstance(node.right, cst.Integer) and not b.axes):
             raise Decline("a Python float raised to a power (complex for negative bases)")
         if op in (cst.BitAnd, cst.BitOr, cst.BitXor) and "np" not in (a.kind, b.kind):
             raise Decline("bitwise operator on Python values")
@@ -218,5 +253,7 @@ class Expressions(Indexing):
         if v.kind == "np" and all(d in ("int64", "int32", "int16", "int8", "uint32", "uint16", "uint8", "bool")
                                   for d in v.dtypes) and v.dtypes:
             return V(f"{v.wrap(100)}.astype({self.np}.int64)", **union(v, kind="int"))
+        if self.index_ints and v.kind in ("np", "py") and v.dtypes and all(d.startswith("float") for d in v.dtypes):
+            return V(f"{v.wrap(100)}.astype({self.np}.int64)", **union(v, kind="int"))  # truncates like int()
         raise Decline("int() of a float (NumPy's conversion overflows where Python's int does not)")
 

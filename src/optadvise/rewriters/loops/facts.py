@@ -21,6 +21,8 @@ FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_lik
 SHAPE_ARG = {"empty", "zeros", "ones", "full"}  # take the shape as the first argument
 LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "copy"}
 RANDOM_F8 = {"random", "standard_normal", "normal", "uniform", "rand", "randn", "exponential"}
+FLOAT_UFUNCS = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "abs", "absolute", "square", "cbrt",
+                "arcsin", "arccos", "arctan", "sinh", "cosh", "expm1", "log1p", "log2", "log10"}
 COPY = m.Call(func=m.Attribute(attr=m.Name("copy")), args=[])  # `x.copy()`
 DTYPES = {"float": "float64", "float64": "float64", "double": "float64", "float32": "float32",
           "single": "float32", "int": "int64", "int64": "int64", "int32": "int32", "int8": "int8",
@@ -112,6 +114,14 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
         shape = pos[0].value
         nd = len(shape.elements) if isinstance(shape, cst.Tuple) else 1
         if short == "full":
+            fill = pos[1].value if len(pos) > 1 else None
+            if isinstance(fill, cst.UnaryOperation) and isinstance(fill.operator, cst.Minus):
+                fill = fill.expression
+            if not dt and "dtype" not in kw and (isinstance(fill, cst.Float) or fill is not None and (
+                    tree.resolve(fill) or "") in ("numpy.inf", "numpy.nan", "math.inf", "math.nan")):
+                dt = "float64"  # `np.full(n, np.inf)`: a float fill value makes float64
+            elif not dt and "dtype" not in kw and isinstance(fill, cst.Integer):
+                dt = "int64"  # `np.full(n, -1)`
             return (nd, dt) if dt else None
         if "dtype" in kw and not dt:
             return None
@@ -127,6 +137,11 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
         return base[0], dt or base[1]
     if fn == "numpy.linspace":
         return 1, "float64"
+    if fn.startswith("numpy.") and short in FLOAT_UFUNCS and len(pos) == 1 and not kw:
+        arg = pos[0].value  # `np.sin(np.linspace(...))`: a float64 array keeps its ndim
+        base = static_facts(tree, scope, arg.value, depth + 1, known) if isinstance(arg, cst.Name) else \
+            _static_fact(tree, scope, arg, depth + 1, known)
+        return base if base is not None and base[1] == "float64" else None
     if short in RANDOM_F8 and (fn.startswith("numpy.random.") or isinstance(value.func, cst.Attribute)):
         if fn.startswith("numpy.random.") and short in ("rand", "randn"):
             return len(pos), "float64"

@@ -67,6 +67,9 @@ class Indexing:
                         and n.value not in self.inner_scalars:
                     return False
             if isinstance(n, cst.Call):
+                if self.tree.resolve(n.func) == "sum" and len(n.args) == 1 \
+                        and isinstance(n.args[0].value, cst.GeneratorExp):
+                    return False  # `sum(x for k in range(...))`: an inner sum, translated as varying
                 self.check_pure(n)
             if isinstance(n, (cst.Lambda, cst.NamedExpr, cst.Yield, cst.Await, cst.ListComp, cst.GeneratorExp)):
                 raise Decline("the loop body uses a construct that is not a plain expression")

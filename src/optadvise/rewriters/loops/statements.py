@@ -13,13 +13,14 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.contraction import Contractions
+from optadvise.rewriters.loops.extremes import Extremes
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
 AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
        cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
        cst.ModuloAssign: cst.Modulo}
+CONTINUE_IF = m.If(body=m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Continue()])]), orelse=None)
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
 
 
@@ -31,18 +32,30 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
-class Nest(Contractions):
+class Nest(Extremes):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
+    skip: V | None = None  # the guard of the statements after `if cond: continue` (not a branch)
+
     def body(self, stmts: list[cst.BaseStatement], guard: V | None = None) -> None:
-        for s in stmts:
+        for idx, s in enumerate(stmts):
+            if m.matches(s, CONTINUE_IF):
+                assert isinstance(s, cst.If)
+                cond = self.test(s.test)
+                keep = V(f"{self.np}.logical_not({cond.code})", **union(cond, kind="np"))
+                mask = self.tree.fresh("_keep")
+                self.emit(f"{mask} = {keep.code}", keep)
+                keep = V(mask, **union(keep, kind="np"))
+                self.skip = keep if guard is None else V(f"{self.np}.logical_and({guard.code}, {keep.code})",
+                                                         **union(guard, keep, kind="np"))
+                return self.body(stmts[idx + 1:], self.skip)
             if isinstance(s, cst.SimpleStatementLine):
                 for small in s.body:
                     self.small(small, guard)
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                if not self.accumulate_loop(s):
+                if not self.accumulate_loop(s) and not self.sum_loop(s) and not self.choice_loop(s):
                     self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
@@ -55,11 +68,20 @@ class Nest(Contractions):
                 raise Decline("chained assignment in the loop")
             target = node.targets[0].target
             if isinstance(target, cst.Subscript):
-                v = node.value  # `x[...] = x[...] + product` accumulates like `x[...] += product`
+                v = node.value  # `x[...] = x[...] + product` (or `product + x[...]`) accumulates like `+=`
                 if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) \
                         and self.code(v.left) == self.code(target) \
                         and self.contraction(target, v.right, type(v.operator), guard):
                     return None
+                if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, cst.Add) \
+                        and self.code(v.right) == self.code(target) \
+                        and self.contraction(target, v.left, cst.Add, guard):
+                    return None
+                fn = self.tree.resolve(v.func) if isinstance(v, cst.Call) else None
+                if isinstance(v, cst.Call) and fn in ("min", "max") and len(v.args) == 2 \
+                        and self.code(v.args[0].value) == self.code(target) \
+                        and self.extreme_into(target, fn, v.args[1].value, guard):
+                    return None  # `best[i] = min(best[i], d)` over a loop `best[i]` does not use
                 return self.write(target, self.expr(node.value), None, guard)
             if not isinstance(target, cst.Name):
                 raise Decline("tuple unpacking in the loop")
@@ -69,9 +91,14 @@ class Nest(Contractions):
             if op is None:
                 raise Decline("augmented operator not vectorized")
             if isinstance(node.target, cst.Subscript):
-                if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
-                    return None
-                return self.write(node.target, self.expr(node.value), op, guard)
+                try:
+                    if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
+                        return None
+                    return self.write(node.target, self.expr(node.value), op, guard)
+                except Decline as why:
+                    if op not in (cst.Add, cst.Subtract):
+                        raise
+                    return self.scatter(node.target, node.value, op, guard, why)
             if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
                 return self.reduce(node.target.value, OPS[op], node.value, guard)
             raise Decline("augmented assignment not vectorized")
@@ -100,7 +127,10 @@ class Nest(Contractions):
         if row is not None:
             self.env[t] = row
             return
-        v = self.expr(value)
+        v = self.index_value(value) if fn == "int" and self.index_only(t) else self.expr(value)
+        if guard is not None and t not in self.env:
+            guard = None  # a temporary new to this branch (or set after `continue`): computed everywhere,
+            # used only where the branch's mask keeps it (`branch` forgets it afterwards)
         if guard is not None:
             old = self.env.get(t)
             if not isinstance(old, V):
@@ -254,14 +284,20 @@ class Nest(Contractions):
                 and len(node.test.comparisons) == 1:
             a = leaves[0]
             c = node.test.comparisons[0]
-            if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, cst.Name):
-                name = a.targets[0].target.value
+            if isinstance(a, cst.Assign) and isinstance(a.targets[0].target, (cst.Name, cst.Subscript)):
+                t = a.targets[0].target
+                name = self.code(t)
                 lhs, rhs, opn = self.code(node.test.left), self.code(c.comparator), type(c.operator)
                 new = self.code(a.value)
+                fn = None
                 if (lhs, rhs) == (new, name) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(name, "max" if opn is cst.GreaterThan else "min", a.value, guard)
+                    fn = "max" if opn is cst.GreaterThan else "min"
                 if (lhs, rhs) == (name, new) and opn in (cst.GreaterThan, cst.LessThan):
-                    return self.extreme(name, "min" if opn is cst.GreaterThan else "max", a.value, guard)
+                    fn = "min" if opn is cst.GreaterThan else "max"
+                if fn is not None and isinstance(t, cst.Name):
+                    return self.extreme(name, fn, a.value, guard)
+                if fn is not None and isinstance(t, cst.Subscript) and self.extreme_into(t, fn, a.value, guard):
+                    return None
         chain = self.select_chain(node)
         if chain is not None and guard is None:
             target, branches, default = chain
@@ -294,7 +330,7 @@ class Nest(Contractions):
             cond = self.test(node.test)
         g = cond if guard is None else V(f"{np_}.logical_and({guard.code}, {cond.code})",
                                          **union(guard, cond, kind="np"))
-        self.body(suite_statements(node.body), g)
+        self.branch(suite_statements(node.body), g)
         if node.orelse is not None:
             nt = V(f"{np_}.logical_not({cond.code})", **union(cond, kind="np"))
             ng = nt if guard is None else V(f"{np_}.logical_and({guard.code}, {nt.code})",
@@ -302,7 +338,16 @@ class Nest(Contractions):
             if isinstance(node.orelse, cst.If):
                 self.if_(node.orelse, ng)
             else:
-                self.body(suite_statements(node.orelse.body), ng)
+                self.branch(suite_statements(node.orelse.body), ng)
+
+    def branch(self, stmts: list[cst.BaseStatement], guard: V) -> None:
+        """A branch's statements under its mask; temporaries it introduces are computed everywhere
+        (used only where the mask keeps them) and forgotten after it, so no later read sees them."""
+        before = set(self.env)
+        self.body(stmts, guard)
+        for t in set(self.env) - before:
+            if isinstance(self.env[t], V) and t not in self.results:
+                del self.env[t]
 
     def branch_leaves(self, node: cst.CSTNode) -> list[cst.BaseSmallStatement]:
         return [n for n in self.tree.walk(node) if isinstance(n, cst.BaseSmallStatement)]

@@ -68,6 +68,12 @@ class Row:
     two_d: bool
 
 
+def integral(v: V) -> bool:
+    """Python ints (loop-index arithmetic) or elements of integer arrays."""
+    return v.kind == "int" or v.kind == "np" and bool(v.dtypes) and all(
+        d.startswith(("int", "uint")) for d in v.dtypes)
+
+
 def select_kind(a: V, b: V) -> str:
     return a.kind if a.kind == b.kind else "?"
 

@@ -1,0 +1,24 @@
+"""Valid 2-D convolution of an image with a small fixed kernel (sharpen), four nested loops."""
+import numpy as np
+
+
+def convolve2d(img, kern):
+    h, w = img.shape
+    kh, kw = kern.shape
+    out = np.zeros((h - kh + 1, w - kw + 1))
+    for i in range(h - kh + 1):
+        for j in range(w - kw + 1):
+            acc = 0.0
+            for di in range(kh):
+                for dj in range(kw):
+                    acc += img[i + di, j + dj] * kern[di, dj]
+            out[i, j] = acc
+    return out
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    img = rng.random((380, 420))
+    kern = np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
+    out = convolve2d(img, kern)
+    print(f"sum={out.sum():.10e} max={out.max():.10e} o00={out[0, 0]:.10e} shape={out.shape}")
