@@ -103,7 +103,7 @@ def f(A, B):
                 s += A[i, k] * B[k, j]
             C[i, j] = s + A[i, 0]
     return C
-""", lambda: (m(4, 3), m(3, 5)), "C[:n, :m_] = 0.0 + A @ B"),
+""", lambda: (m(4, 3), m(3, 5)), "C[:n, :m_] = A @ B"),
     "row_accumulator_broadcast_over_columns": ("""
 import numpy as np
 def f(A, x):

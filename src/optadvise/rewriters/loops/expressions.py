@@ -24,6 +24,12 @@ CMP = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.Gre
        cst.Equal: "==", cst.NotEqual: "!="}
 
 
+def zero_start(a: V, b: V) -> bool:
+    """`a + b` is `b`: `a` the literal 0.0 an accumulation starts from, `b` float64 elements (equal values;
+    only a zero's sign may differ)."""
+    return a.code == "0.0" and a.kind == "py" and b.kind == "np" and bool(b.axes) and b.dtypes == {"float64"}
+
+
 class Expressions(Indexing):
     """The expression layer of a loop-nest translation."""
 
@@ -106,7 +112,12 @@ class Expressions(Indexing):
         op = type(node.operator)
         if op not in OPS:
             raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
-        a, b = self.expr(node.left), self.expr(node.right)
+        return self.combine(op, self.expr(node.left), self.expr(node.right))
+
+    def combine(self, op: type[cst.BaseBinaryOp], a: V, b: V) -> V:
+        """`a op b` on translated values, with Python's scalar semantics kept (or declined)."""
+        if op is cst.Add and zero_start(a, b):
+            return b
         if op is cst.Power and a.kind == "py":
             raise Decline("a Python float raised to a power (complex for negative bases)")
         if op in (cst.BitAnd, cst.BitOr, cst.BitXor) and "np" not in (a.kind, b.kind):

@@ -22,6 +22,23 @@ NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin"
 PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "round", "range"}
 
 
+def int_value(e: cst.BaseExpression, known: dict[str, int]) -> int | None:
+    """The value of an integer expression of literals and the `known` names (`+`, `-`, `*`), or None."""
+    if isinstance(e, cst.Integer):
+        return int(e.value, 0)
+    if isinstance(e, cst.Name):
+        return known.get(e.value)
+    if isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus):
+        x = int_value(e.expression, known)
+        return None if x is None else -x
+    if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract, cst.Multiply)):
+        a, b = int_value(e.left, known), int_value(e.right, known)
+        if a is None or b is None:
+            return None
+        return a + b if isinstance(e.operator, cst.Add) else a - b if isinstance(e.operator, cst.Subtract) else a * b
+    return None
+
+
 @dataclass
 class Indexing:
     """The state of one nest translation and its index layer: axes, bindings, accesses, output."""
@@ -43,6 +60,7 @@ class Indexing:
     pinned: set[str] = field(default_factory=set)
     iterated: set[str] = field(default_factory=set)
     masks: int = 0
+    unrolled: dict[str, int] = field(default_factory=dict)  # variables of constant loops unrolled in the body
 
     @property
     def pos(self) -> int:
@@ -110,7 +128,13 @@ class Indexing:
         loops, invs = list(lead), []
         for pos, e in enumerate(idx, start=len(lead)):
             ao = self.affine(e)
-            if ao is None:
+            c = self.constant(e) if any(isinstance(n, cst.Name) and n.value in self.unrolled
+                                        for n in self.tree.walk(e)) else None
+            if ao is None and c is not None:
+                if c < 0:
+                    raise Decline(f"`{self.code(e)}` is a negative index (wraps around) in an unrolled loop")
+                invs.append((pos, str(c)))
+            elif ao is None:
                 if not self.invariant(e):
                     raise Decline(f"indirect or non-affine index `{self.code(e)}`")
                 invs.append((pos, self.code(e)))
@@ -125,14 +149,20 @@ class Indexing:
         if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract)):
             sign = 1 if isinstance(e.operator, cst.Add) else -1
             if isinstance(e.left, cst.Name) and self.axis_of(e.left.value) is not None:
-                if isinstance(e.right, cst.Integer):
-                    return self.axis_of(e.left.value), sign * int(e.right.value)  # type: ignore[return-value]
+                c = self.constant(e.right)
+                if c is not None:
+                    return self.axis_of(e.left.value), sign * c  # type: ignore[return-value]
                 raise Decline(f"index offset `{self.code(e.right)}` is not an integer literal")
             if sign == 1 and isinstance(e.right, cst.Name) and self.axis_of(e.right.value) is not None:
-                if isinstance(e.left, cst.Integer):
-                    return self.axis_of(e.right.value), int(e.left.value)  # type: ignore[return-value]
+                c = self.constant(e.left)
+                if c is not None:
+                    return self.axis_of(e.right.value), c  # type: ignore[return-value]
                 raise Decline(f"index offset `{self.code(e.left)}` is not an integer literal")
         return None
+
+    def constant(self, e: cst.BaseExpression) -> int | None:
+        """The value of an integer expression of literals and unrolled loop variables, or None."""
+        return int_value(e, self.unrolled)
 
     def access(self, node: cst.Subscript) -> V:
         arr, loops, invs = self.index_parts(node)
