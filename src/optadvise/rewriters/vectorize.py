@@ -24,7 +24,7 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
-from optadvise.rewriters.loops.dependence import Verdict
+from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
@@ -136,17 +136,25 @@ def first_translation(options: list[list[cst.For]],
 
 
 def fission_conflict(nests: list[Nest], outer: int) -> str | None:
-    """Why running the nests one after the other over the `outer` shared loops may reorder accesses."""
-    written = {a.array for n in nests for _, a, w in n.accesses if w}
-    for arr in sorted(written):
-        touching = [n for n in nests if any(a.array == arr for _, a, _ in n.accesses)]
-        if len(touching) < 2:
-            continue
-        accs = [a for n in touching for _, a, _ in n.accesses if a.array == arr]
-        shapes = {(a.subs, tuple(k if k < outer else -1 for k in a.order)) for a in accs}
-        if len(shapes) > 1 or any(o != 0 for a in accs for o in a.offsets[:outer]):
-            return f"`{arr}` is shared by statements of the body at other elements (fission would reorder them)"
+    """Why running the nests one after the other over the `outer` shared loops may reorder accesses:
+    two of them touch an array, one writing, at elements that are neither provably distinct nor the
+    same element only in the same iteration of the shared loops."""
+    for x, nx in enumerate(nests):
+        for ny in nests[x + 1:]:
+            for _, a, wa in nx.accesses:
+                for _, b, wb in ny.accesses:
+                    if a.array == b.array and (wa or wb) and not aligned(a, b, outer) and not disjoint(a, b):
+                        return f"`{a.array}` is shared by statements of the body at other elements " \
+                               "(fission would reorder them)"
     return None
+
+
+def aligned(a: Access, b: Access, outer: int) -> bool:
+    """Both index the array alike, each of the `outer` loop indices at offset 0: they touch the same
+    element only in the same iteration of those loops."""
+    def shape(x: Access) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        return x.subs, tuple(k if k < outer else -1 for k in x.order)
+    return shape(a) == shape(b) and all(o == 0 for x in (a, b) for o in x.offsets[:outer])
 
 
 def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]:

@@ -1,14 +1,17 @@
 """The dependence proof of a loop nest, as a pure function of the accesses it makes.
 
 Input: every array access of the translated body (statement position, array, index offset per nest
-axis, loop-invariant subscripts, read or write), the arrays the loop headers iterate over, the arrays
+axis, loop-invariant subscripts, the least value of each loop subscript, read or write), the arrays the loop headers iterate over, the arrays
 allocated fresh just before the loop, and the names the loop accumulates into or appends to.
 Output: a `Verdict`, `independent`, `reduction` (iterations independent except for accumulated
 results) or `carried` (a value flows between iterations, or arrays may alias), with the reason.
+Accesses at provably distinct elements (`disjoint`: a fixed row below the first row a loop writes)
+carry nothing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +24,7 @@ class Access:
     offsets: tuple[int | None, ...]  # per nest axis: index offset, None when the axis is not used
     subs: tuple[str, ...]  # the loop-invariant subscripts, "" where a loop index stands
     order: tuple[int, ...] = ()  # the nest axes of the loop-index subscripts, in subscript order
+    lows: tuple[tuple[str, int] | None, ...] = ()  # per subscript: a loop index's least value, `sym + c`
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,36 @@ class Verdict:
     disjoint: tuple[tuple[str, str], ...] = ()  # array pairs that must not share memory (guard_aliases)
 
 
-def _constant(x: str) -> bool:
-    return x.lstrip("-").isdigit()
+POINT = re.compile(r"(?:([A-Za-z_]\w*)\s*([+-])\s*)?(\d+)|([A-Za-z_]\w*)")
+
+
+def point(sub: str) -> tuple[str, int] | None:
+    """A fixed subscript `c`, `k`, `k + c` or `k - c` (c an integer literal) as (symbol, c), "" for no symbol."""
+    m = POINT.fullmatch(sub.strip())
+    if m is None:
+        return None
+    if m.group(4):
+        return m.group(4), 0
+    return m.group(1) or "", int(m.group(3)) * (-1 if m.group(2) == "-" else 1)
+
+
+def disjoint(a: Access, b: Access) -> bool:
+    """Whether `a` and `b` never touch the same element: at some subscript they take distinct
+    non-negative literals, or a fixed `k + c` below the least value `k + s` a loop index takes there
+    (`k` is then an outer loop index counting up from zero, so with 0 <= c the index does not wrap around)."""
+    if len(a.subs) != len(b.subs):
+        return False
+    for p, (x, y) in enumerate(zip(a.subs, b.subs)):
+        if x and y:
+            px, py = point(x), point(y)
+            if px and py and px[0] == py[0] == "" and px[1] != py[1] and min(px[1], py[1]) >= 0:
+                return True
+        elif x or y:
+            fixed = point(x or y)
+            low = (b.lows if x else a.lows)[p] if len(a.lows) == len(b.lows) == len(a.subs) else None
+            if fixed and low and fixed[0] == low[0] and 0 <= fixed[1] < low[1]:
+                return True
+    return False
 
 
 def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
@@ -60,9 +92,9 @@ def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
     for p, a, w in accs:
         if w or a == wacc:
             continue
+        if disjoint(a, wacc):
+            continue  # never the element written
         if a.subs != wacc.subs:
-            if any(x != y and x and y and _constant(x) and _constant(y) for x, y in zip(a.subs, wacc.subs)):
-                continue  # a different constant column: never the element written
             return f"`{arr}` is read and written at different fixed indices"
         if any((x is None) != (y is None) for x, y in zip(a.offsets, wacc.offsets)) or a.order != wacc.order:
             return f"`{arr}` is read with a different index pattern than it is written"

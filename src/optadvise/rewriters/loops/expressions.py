@@ -45,6 +45,11 @@ class Expressions(Indexing):
         mag = const_mag(int(node.value, 0), len(self.axes)) if isinstance(node, cst.Integer) else None
         return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind, mag=mag)
 
+    def reads_written(self, node: cst.BaseExpression) -> bool:
+        """`node` reads an element of an array the loop writes (an access the dependence proof must see)."""
+        return any(isinstance(n, cst.Name) and n.value in self.written and self.subscripted(n)
+                   and not self.shape_only(n) for n in self.tree.walk(node))
+
     def subscripted(self, n: cst.Name) -> bool:
         p = self.tree.parent.get(n)
         return isinstance(p, cst.Subscript) and p.value is n or isinstance(p, cst.Attribute)
@@ -57,7 +62,7 @@ class Expressions(Indexing):
         return isinstance(call, cst.Call) and self.tree.resolve(call.func) == "len"
 
     def expr(self, node: cst.BaseExpression) -> V:
-        if self.invariant(node):
+        if self.invariant(node) and not self.reads_written(node):
             return self.inv(node)
         if isinstance(node, cst.Name):
             return self.name(node.value)

@@ -186,6 +186,7 @@ class Indexing:
         items: list[str] = []
         offsets: list[int | None] = [None] * len(self.axes)
         subs = [""] * n_idx
+        lows: list[tuple[str, int] | None] = [None] * n_idx  # a loop index's least value per subscript
         loop_iter = iter(loops)
         inv_map = dict(invs)
         prev = None
@@ -203,6 +204,7 @@ class Indexing:
             start = ax.start + off
             if start < 0:
                 raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
+            lows[pos] = (ax.base, start)
             if start == 0 and off == 0 and ax.full == (arr, pos) and not ax.base:
                 items.append(":")
             else:
@@ -210,7 +212,7 @@ class Indexing:
                 items.append(f"{first if first != '0' else ''}:{fold(ax.stop, off)}")
         if prev is not None and not compact:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
-        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks))
+        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks), tuple(lows))
         code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
         axes = frozenset(k for k, _ in loops)
         if not axes:
