@@ -1,8 +1,9 @@
 """The dependence proof of a loop nest, as a pure function of the accesses it makes.
 
 Input: every array access of the translated body (statement position, array, index offset per nest
-axis, loop-invariant subscripts, the least value of each loop subscript, read or write), the arrays the loop headers iterate over, the arrays
-allocated fresh just before the loop, and the names the loop accumulates into or appends to.
+axis, loop-invariant subscripts, the least value of each loop subscript, read or write), the arrays
+the loop headers iterate over, the arrays allocated fresh just before the loop, and the names the
+loop accumulates into or appends to.
 Output: a `Verdict`, `independent`, `reduction` (iterations independent except for accumulated
 results) or `carried` (a value flows between iterations, or arrays may alias), with the reason.
 Accesses at provably distinct elements (`disjoint`: a fixed row below the first row a loop writes)

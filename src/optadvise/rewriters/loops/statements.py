@@ -21,9 +21,9 @@ from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
 AUG: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
-       cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
-       cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
-       cst.ModuloAssign: cst.Modulo}
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo}
 UNROLL = 9  # constant inner loops of at most this many values are unrolled
 UNROLLED_CODE = 1500  # longest expression unrolling may build (characters)
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
