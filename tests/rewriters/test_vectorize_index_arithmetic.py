@@ -136,3 +136,18 @@ def test_unsafe_index_arithmetic_and_triangles_are_declined(name: str) -> None:
     src, make_args, reason = DECLINE[name]
     with pytest.raises(Decline, match=reason or None):
         propose(src, make_args())  # type: ignore[operator]
+
+
+def test_index_grids_are_bound_to_the_loop_variables_once() -> None:
+    src = ("import numpy as np\ndef f(n, m):\n    A = np.empty((n, m))\n    B = np.empty((n, m))\n"
+           "    for i in range(n):  # <-\n        for j in range(m):\n"
+           "            A[i, j] = ((i * j + 1) % n) / n\n            B[i, j] = float(i + j)\n    return A, B\n")
+    c = check_equivalent(src, lambda: (6, 4))
+    assert "    i = np.arange(n)[:, None]\n    j = np.arange(m)\n" in c.new and c.new.count("np.arange") == 2, c.new
+
+
+def test_an_index_read_after_the_loop_is_not_rebound_to_a_grid() -> None:
+    src = ("import numpy as np\ndef f(n):\n    A = np.empty(n)\n    for i in range(n):  # <-\n"
+           "        A[i] = i * 0.5\n    return A, i\n")
+    with pytest.raises(Decline, match="read after"):
+        propose(src, (5,))

@@ -93,7 +93,7 @@ class Expressions(Indexing):
             ax = self.axes[k]
             first = ax.first()
             rng = f"{self.np}.arange({first}, {ax.stop})" if first != "0" else f"{self.np}.arange({ax.stop})"
-            return V(rng + self.newaxes(frozenset({k})), axes=frozenset({k}), kind="int",
+            return V(self.grid(name, rng + self.newaxes(frozenset({k}))), axes=frozenset({k}), kind="int",
                      mag=index_mag(k, len(self.axes)))
         if name in self.results:
             raise Decline(f"the accumulator `{name}` is read inside the loop")
@@ -107,6 +107,15 @@ class Expressions(Indexing):
         if isinstance(val, Row):
             raise Decline(f"`{name}` holds a small array per iteration; only concatenation of it is supported")
         return val  # type: ignore[return-value]
+
+    def grid(self, name: str, code: str) -> str:
+        """The loop index `name` as an index grid bound to its own name (`i = np.arange(n)[:, None]`,
+        emitted once; the loop's variable is not read after it), or `code` inline when `name` already
+        holds a grid of another shape."""
+        if name not in self.grids:
+            self.grids[name] = code
+            self.emit(f"{name} = {code}")
+        return name if self.grids[name] == code else code
 
     def newaxes(self, axes: frozenset[int]) -> str:
         if not axes or max(axes) == len(self.axes) - 1:

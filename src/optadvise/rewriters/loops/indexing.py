@@ -61,6 +61,7 @@ class Indexing:
     iterated: set[str] = field(default_factory=set)
     masks: int = 0
     unrolled: dict[str, int] = field(default_factory=dict)  # variables of constant loops unrolled in the body
+    grids: dict[str, str] = field(default_factory=dict)  # loop index -> the index grid bound to its name
 
     @property
     def pos(self) -> int:
