@@ -30,7 +30,7 @@ REWRITE: dict[str, tuple[str, object, str]] = {
     "negative_floor_division_and_modulo": (filled("(i - 2 * j) // 3 + (i - 2 * j) % 3 * 10", "int64"),
                                            lambda: (6, 5), "// 3"),
     "negative_float_modulo": (filled("(i - j - 0.5) % 2.5"), lambda: (6, 7), "% 2.5"),
-    "int_of_an_index_expression_is_exact": (filled("int(i - j) * 2", "int64"), lambda: (4, 6), "A[:n, :m]"),
+    "int_of_an_index_expression_is_exact": (filled("int(i - j) * 2", "int64"), lambda: (4, 6), "A[:] = (i - j) * 2"),
     "literal_bounds_allow_a_square": (
         "import numpy as np\ndef f(n, m):\n    A = np.empty((300, 200))\n    for i in range(300):  # <-\n"
         "        for j in range(200):\n            A[i, j] = (i * i * j) % 97\n    return A\n", lambda: (0, 0), "% 97"),

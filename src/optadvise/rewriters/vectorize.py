@@ -208,7 +208,7 @@ import numpy as np
 a = np.linspace(0.0, 1.0, 1000)
 b = np.linspace(1.0, 2.0, 1000)
 out = np.empty_like(a)
-out[:len(a)] = a * b[:len(a)] + 1.0
+out[:] = a * b[:len(a)] + 1.0
 """),
         ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
@@ -297,7 +297,7 @@ import numpy as np
 A = np.ones((60, 40))
 B = np.ones((40, 50))
 C = np.zeros((60, 50))
-C[:60, :50] += A[:60, :40] @ B[:40, :50]
+C += A @ B
 """),
     )
 

@@ -11,7 +11,7 @@ import libcst as cst
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.dependence import Access
-from optadvise.rewriters.loops.facts import Facts
+from optadvise.rewriters.loops.facts import Facts, allocated_extent
 from optadvise.rewriters.loops.values import Axis, Elem, V, fold
 
 NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin", "cos", "tan", "arcsin",
@@ -206,7 +206,7 @@ class Indexing:
             if start < 0:
                 raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
             lows[pos] = (ax.base, start)
-            if start == 0 and off == 0 and ax.full == (arr, pos) and not ax.base:
+            if start == 0 and off == 0 and not ax.base and self.whole(arr, pos, ax):
                 items.append(":")
             else:
                 first = ax.first(off)
@@ -219,6 +219,19 @@ class Indexing:
         if not axes:
             code = f"{arr}[{', '.join(items)}]"
         return V(code, axes=axes, kind="np", reads=(acc,), dtypes=frozenset({self.facts.dtype(arr)}))
+
+    def whole(self, arr: str, pos: int, ax: Axis) -> bool:
+        """The axis runs over the whole length of `arr` along `pos`: its stop is that length, or the
+        extent `arr` was allocated with (`np.zeros((n, m))` with `range(n)`, `np.empty_like(a)` with
+        `range(len(a))`)."""
+        if ax.full == (arr, pos):
+            return True
+        if self.loop_stmt is None:
+            return False
+        ext = allocated_extent(self.tree, self.tree.scope_of(self.loop_stmt), arr, self.loop_stmt)
+        if isinstance(ext, str):
+            return ax.full == (ext, pos)
+        return ext is not None and pos < len(ext) and ext[pos] == ax.stop
 
     def emit(self, line: str, v: V | None = None, writes: tuple[Access, ...] = ()) -> None:
         pos = self.pos

@@ -418,7 +418,7 @@ class Nest(Contractions):
         cur = self.access_parts(arr, loops, invs)
         if cur.axes != frozenset(range(len(self.axes))):
             raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
-        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
+        lhs = cur.code if "[" in cur.code else f"{arr}[:]"
         if op is not None and guard is None:
             return self.emit(f"{cur.code} {OPS[op]}= {value.code}", V("", **union(cur, value)), writes=cur.reads)
         if op is not None:
