@@ -306,3 +306,36 @@ def test_a_write_over_the_whole_allocated_array_is_written_whole(setup: str, hea
     src = f"import numpy as np\ndef f(a):\n    {setup}\n    {header}  # <-\n        out[i] = a[i] * 2.0\n    return out\n"
     c = check_equivalent(src, lambda: (R.standard_normal(6),))
     assert f"    {target}" in c.new, c.new
+
+
+JACOBI = """
+import numpy as np
+def f(A, B, steps):
+    n = A.shape[0]
+    for t in range(steps):  # <-
+        for i in range(1, n - 1):
+            B[i] = 0.5 * (A[i - 1] + A[i + 1])
+        for i in range(1, n - 1):
+            A[i] = 0.5 * (B[i - 1] + B[i + 1])
+    return A, B
+"""
+
+
+def test_the_aliasing_check_moves_out_of_a_time_loop_that_keeps_the_arrays() -> None:
+    c = check_equivalent(JACOBI, lambda: (R.standard_normal(8), R.standard_normal(8), 3))
+    assert c.new.count("may_share_memory") == 1 and "    if not np.may_share_memory(A, B):\n        for t in" in c.new
+    x = R.standard_normal(8)
+    results = []
+    for code in (JACOBI, c.new):  # A is B: the original loop runs
+        ns: dict[str, object] = {}
+        exec(compile(code, "<case>", "exec"), ns)
+        y = x.copy()
+        results.append(ns["f"](y, y, 3)[0])  # type: ignore[operator]
+    assert np.array_equal(results[0], results[1])
+
+
+def test_the_aliasing_check_stays_inside_a_time_loop_that_swaps_the_arrays() -> None:
+    src = JACOBI.replace("            A[i] = 0.5 * (B[i - 1] + B[i + 1])\n",
+                         "            A[i] = 0.5 * (B[i - 1] + B[i + 1])\n        A, B = B, A\n")
+    c = check_equivalent(src, lambda: (R.standard_normal(8), R.standard_normal(8), 3))
+    assert c.new.count("may_share_memory") == 2 and "        if not np.may_share_memory(A, B):" in c.new, c.new

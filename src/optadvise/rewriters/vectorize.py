@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 
 import libcst as cst
@@ -164,7 +165,32 @@ def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]
     return tuple(sorted({(min(w, o), max(w, o)) for w in written for o in arrays if o != w}))
 
 
-def guarded(tree: Tree, np: str, loop: cst.For, new: list[cst.BaseStatement],
+def steady_loop(tree: Tree, scope: cst.CSTNode, loop: cst.For, names: set[str]) -> cst.For | cst.While | None:
+    """The outermost loop around `loop` (in its scope) inside which none of `names` is rebound, so a
+    run-time check on those arrays holds for all its iterations; None when there is none."""
+    if isinstance(scope, cst.Module) and any(isinstance(n, cst.Global) and names & {a.name.value for a in n.names}
+                                             for n in tree.walk(tree.module)):
+        return None
+    best = None
+    for a in tree.ancestors(loop):
+        if a is scope or isinstance(a, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            break
+        if isinstance(a, (cst.For, cst.While)):
+            if tree.stores(a) & names:
+                break
+            best = a
+    return best
+
+
+def guard_around(tree: Tree, np: str, loop: cst.For | cst.While, pairs: tuple[tuple[str, str], ...],
+                 updated: cst.CSTNode) -> cst.BaseStatement:
+    """`loop` as rewritten (`updated`) when no pair shares memory at run time, else as it was."""
+    assert isinstance(updated, cst.BaseStatement)
+    body = updated.with_changes(leading_lines=[])
+    return guarded(tree, np, loop, [body], pairs).with_changes(leading_lines=loop.leading_lines)
+
+
+def guarded(tree: Tree, np: str, loop: cst.For | cst.While, new: list[cst.BaseStatement],
             pairs: tuple[tuple[str, str], ...]) -> cst.BaseStatement:
     """`new` when no pair of arrays shares memory at run time, else the original loop."""
     test = " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs)
@@ -314,14 +340,20 @@ C += A @ B
         by_loop: dict[int, list[Piece]] = {}
         for p in pieces:
             by_loop.setdefault(id(p.loop), []).append(p)
+        hoisted: dict[int, tuple[cst.For | cst.While, set[tuple[str, str]]]] = {}
         for ps in by_loop.values():
             lp = ps[0].loop
             new = [stmt(code + "\n", tree) for p in ps for code in p.nest.out]
             pairs = tuple(sorted({x for p in ps for x in p.verdict.disjoint}))
-            if pairs:
+            around = steady_loop(tree, scope, lp, {x for pair in pairs for x in pair}) if pairs else None
+            if around is not None:
+                hoisted.setdefault(id(around), (around, set()))[1].update(pairs)
+            elif pairs:
                 new = [guarded(tree, np, lp, new, pairs)]
             new[0] = new[0].with_changes(leading_lines=lp.leading_lines)
             edits.replace[id(lp)] = cst.FlattenSentinel(new)
+        for around, hpairs in hoisted.values():
+            edits.replace[id(around)] = partial(guard_around, tree, np, around, tuple(sorted(hpairs)))
         code = finish(tree, edits, imports)
         nests = [p.nest for p in pieces]
         rtol, why = rtol_for(nests)
