@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from optadvise.rewriters.loops.dependence import Access, LoopAccesses, disjoint, prove
+from optadvise.rewriters.loops.dependence import Access, LoopAccesses, disjoint, pivot_reads, prove
 
 Record = tuple[int, Access, bool]
 
@@ -124,3 +124,25 @@ def test_the_pivot_row_read_while_the_rows_below_are_written_is_independent() ->
     w = (0, at("a", ("", ""), (("k", 1), ("k", 1))), True)
     assert verdict(w, (0, at("a", ("k", ""), (None, ("k", 1))), False),
                    (0, at("a", ("", "k"), (("k", 1), None)), False))[0] == "independent"
+
+
+def fw_accesses(row: Access) -> list[Record]:
+    w = Access("d", (0, 0), ("", ""), (0, 1), (("", 0), ("", 0)))
+    col = Access("d", (0, None), ("", "k"), (0,), (("", 0), None))
+    return [(0, col, False), (0, row, False), (0, w, False), (0, w, True)]
+
+
+def test_pivot_row_and_column_reads_are_listed_for_a_run_time_check() -> None:
+    row = Access("d", (None, 0), ("k", ""), (1,), (None, ("", 0)))
+    accs = fw_accesses(row)
+    v = prove(LoopAccesses(tuple(accs), guard_aliases=True))
+    assert v.kind == "independent" and len(v.pivots) == 2
+    assert prove(LoopAccesses(tuple(accs))).kind == "carried"  # no run-time checks allowed: declined
+
+
+@pytest.mark.parametrize("row", [
+    Access("d", (None, 1), ("k", ""), (1,), (None, ("", 1))),  # the pivot row read one column ahead
+    Access("d", (1, None), ("", "k"), (0,), (("", 1), None)),  # a column read one row below
+])
+def test_a_pivot_read_off_the_written_element_is_not_a_pivot(row: Access) -> None:
+    assert pivot_reads("d", fw_accesses(row), LoopAccesses((), guard_aliases=True)) == ()

@@ -30,6 +30,39 @@ def f(a):
     return a
 """
 
+FW = """
+import numpy as np
+def f(dist):
+    n = dist.shape[0]
+    for k in range(n):  # <-
+        for i in range(n):
+            for j in range(n):
+                if dist[i, k] + dist[k, j] < dist[i, j]:
+                    dist[i, j] = dist[i, k] + dist[k, j]
+    return dist
+"""
+FW_MIN = """
+import numpy as np
+def f(dist):
+    n = dist.shape[0]
+    for k in range(n):  # <-
+        for i in range(n):
+            for j in range(n):
+                dist[i, j] = min(dist[i, j], dist[i, k] + dist[k, j])
+    return dist
+"""
+
+
+def graph(n: int = 7, negative: bool = False) -> np.ndarray:
+    """Random weights, some edges missing (inf), zero diagonal; with `negative` a negative cycle."""
+    w = R.uniform(1.0, 9.0, (n, n))
+    w[R.random((n, n)) > 0.4] = np.inf
+    np.fill_diagonal(w, 0.0)
+    if negative:
+        w[1, 2], w[2, 1] = -5.0, 1.0
+    return w
+
+
 # name: (source, args factory, text the rewrite contains)
 REWRITE: dict[str, tuple[str, object, str]] = {
     "lu_without_pivoting": (LU, lambda: (dominant(),),
@@ -65,10 +98,7 @@ def f(a, c):
             a[i, j] = a[i, j] * 2.0
     return a, c
 """, lambda: (R.random((4, 3)), np.zeros(4)), "    for i in range(1, n):  # <-\n        c[i] = a[i - 1, 0]\n"),
-}
-
-DECLINE: dict[str, tuple[str, object, str]] = {
-    "columns_from_the_pivot_column_itself": ("""
+    "columns_from_the_pivot_column_itself_is_checked_at_run_time": ("""
 import numpy as np
 def f(a):
     n = a.shape[0]
@@ -77,8 +107,8 @@ def f(a):
             for j in range(k, n):
                 a[i, j] = a[i, j] - a[i, k] * a[k, j]
     return a
-""", lambda: (dominant(),), ""),
-    "rows_from_the_pivot_row_itself": ("""
+""", lambda: (dominant(),), "np.array_equal("),
+    "rows_from_the_pivot_row_itself_is_checked_at_run_time": ("""
 import numpy as np
 def f(a):
     n = a.shape[0]
@@ -87,7 +117,13 @@ def f(a):
             for j in range(k + 1, n):
                 a[i, j] = a[i, j] - a[i, k] * a[k, j]
     return a
-""", lambda: (dominant(),), ""),
+""", lambda: (dominant(),), "np.array_equal("),
+    "floyd_warshall_relaxation": (FW, lambda: (graph(),), "np.array_equal(_new[:, k], dist[:n, k])"),
+    "floyd_warshall_with_min": (FW_MIN, lambda: (graph(),), "np.array_equal("),
+    "negative_cycle_takes_the_original_loop": (FW, lambda: (graph(negative=True),), "np.array_equal("),
+}
+
+DECLINE: dict[str, tuple[str, object, str]] = {
     "fixed_index_below_zero_wraps_to_the_last_element": ("""
 import numpy as np
 def f(a):
@@ -107,6 +143,14 @@ def f(a):
     return a
 """, lambda: (R.random((4, 3)),), ""),
 }
+
+
+DECLINE.update({
+    "pivot_column_before_the_loop_index_may_wrap": (FW.replace("dist[i, k] +", "dist[i, k - 1] +"),
+                                                    lambda: (graph(),), "negative"),
+    "pivot_read_shifted_by_one_row": (FW.replace("if dist[i, k] +", "if dist[i - 1, k] +"),
+                                      lambda: (graph(),), ""),
+})
 
 
 @pytest.mark.parametrize("name", sorted(REWRITE))

@@ -27,6 +27,7 @@ from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
+from optadvise.rewriters.loops.pivot import pivot_checked
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.translate import suite_statements, translate
@@ -116,6 +117,8 @@ def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Findi
                                                                    guard_aliases=True)))
         else:
             nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True))
+    if any(v.pivots for _, v in nests):
+        raise Decline("a statement of the body reads a pivot row or column it writes (not split by fission)")
     why = fission_conflict([n for n, _ in nests], len(chain))
     if why:
         raise Decline(why)
@@ -193,7 +196,11 @@ def guard_around(tree: Tree, np: str, loop: cst.For | cst.While, pairs: tuple[tu
 def guarded(tree: Tree, np: str, loop: cst.For | cst.While, new: list[cst.BaseStatement],
             pairs: tuple[tuple[str, str], ...]) -> cst.BaseStatement:
     """`new` when no pair of arrays shares memory at run time, else the original loop."""
-    test = " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs)
+    return fallback(tree, " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs), loop, new)
+
+
+def fallback(tree: Tree, test: str, loop: cst.For | cst.While, new: list[cst.BaseStatement]) -> cst.BaseStatement:
+    """`new` when `test` holds at run time, else the original loop."""
     head = stmt(f"if {test}:\n    pass\n", tree)
     assert isinstance(head, cst.If)
     return head.with_changes(body=cst.IndentedBlock(body=new),
@@ -344,6 +351,9 @@ C += A @ B
         for ps in by_loop.values():
             lp = ps[0].loop
             new = [stmt(code + "\n", tree) for p in ps for code in p.nest.out]
+            if ps[0].verdict.pivots:
+                head, test, store = pivot_checked(tree, ps[0].nest, ps[0].verdict.pivots)
+                new = [stmt(code + "\n", tree) for code in head] + [fallback(tree, test, lp, [stmt(store, tree)])]
             pairs = tuple(sorted({x for p in ps for x in p.verdict.disjoint}))
             around = steady_loop(tree, scope, lp, {x for pair in pairs for x in pair}) if pairs else None
             if around is not None:

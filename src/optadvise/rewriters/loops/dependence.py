@@ -44,6 +44,7 @@ class Verdict:
     kind: Literal["independent", "reduction", "carried"]
     reason: str
     disjoint: tuple[tuple[str, str], ...] = ()  # array pairs that must not share memory (guard_aliases)
+    pivots: tuple[Access, ...] = ()  # fixed-index reads of written elements, checked unchanged at run time
 
 
 POINT = re.compile(r"(?:([A-Za-z_]\w*)\s*([+-])\s*)?(\d+)|([A-Za-z_]\w*)")
@@ -117,19 +118,50 @@ def _may_alias(arr: str, arrays: set[str], loop: LoopAccesses) -> list[str]:
     return sorted(x for x in arrays if x != arr and x not in loop.fresh)
 
 
+def pivot_reads(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses) -> tuple[Access, ...]:
+    """The reads of `arr` at fixed indices that may touch elements the nest writes (a pivot row or
+    column), when that is the only way values could flow between iterations: one write, in the last
+    statement touching `arr`, covering each element once (every nest axis at offset 0, in order), and
+    every other read the element itself, provably elsewhere, or the same element with some subscripts
+    fixed. If the new values of the pivot elements equal their old ones (checked at run time, with
+    `guard_aliases`), every iteration reads old values, so the whole-array statement is exact. Empty
+    when that shape does not hold or no such read exists."""
+    writes = {a for _, a, w in accs if w}
+    if not loop.guard_aliases or arr in loop.iterated or len(writes) != 1:
+        return ()
+    (w,) = writes
+    n = len(w.offsets)
+    if any(w.subs) or w.order != tuple(range(n)) or any(o != 0 for o in w.offsets) or len(w.subs) != n:
+        return ()
+    last = max(p for p, _, x in accs if x)
+    found: list[Access] = []
+    for p, a, x in accs:
+        if x or (a.subs, a.offsets, a.order) == (w.subs, w.offsets, w.order) or disjoint(a, w):
+            continue
+        order = iter(a.order)
+        if p > last or len(a.subs) != n or all(a.subs) or not any(a.subs) or any(
+                not s and (next(order, None) != k or a.offsets[k] != 0) for k, s in enumerate(a.subs)):
+            return ()
+        found.append(a)
+    return tuple(dict.fromkeys(found))
+
+
 def prove(loop: LoopAccesses) -> Verdict:
     """Whether the iterations of the loop nest are independent, reduce into results, or carry values."""
     by_arr: dict[str, list[tuple[int, Access, bool]]] = {}
     for pos, acc, w in loop.accesses:
         by_arr.setdefault(acc.array, []).append((pos, acc, w))
     pairs: set[tuple[str, str]] = set()
+    pivots: list[Access] = []
     for arr, accs in by_arr.items():
-        why = _carried(arr, accs, loop, set(by_arr))
+        found = pivot_reads(arr, accs, loop)
+        why = _carried(arr, accs, loop, set(by_arr)) if not found else None
         if why is not None:
             return Verdict("carried", why)
+        pivots.extend(found)
         if any(w for _, _, w in accs):
             pairs.update((min(arr, o), max(arr, o)) for o in _may_alias(arr, set(by_arr), loop))
     disjoint = tuple(sorted(pairs))
     if loop.results:
-        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`", disjoint)
-    return Verdict("independent", "no iteration reads what another writes", disjoint)
+        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`", disjoint, tuple(pivots))
+    return Verdict("independent", "no iteration reads what another writes", disjoint, tuple(pivots))
