@@ -28,6 +28,7 @@ from optadvise.rewriters.loops.comprehension import comprehension_at, replacemen
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
 from optadvise.rewriters.loops.pivot import pivot_checked
+from optadvise.rewriters.loops.scratch import Scratch, private_scratch
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.translate import suite_statements, translate
@@ -95,10 +96,27 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
 
 def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding,
             profile: Profile | None, np: str) -> list[Piece]:
-    """The body of the innermost loop of `chain` as separate nests, each inside all of `chain`: one per
-    inner loop (as deep as translates) and per run of other statements, when no array shared by two
-    of them is touched at another element of the `chain` loops (so running each over every
-    iteration in turn keeps the order of what each element sees)."""
+    """The body of the innermost loop of `chain` as separate nests, each inside all of `chain` (`split`),
+    with the scratch arrays private to the `chain` iterations expanded (allocated before the nests)."""
+    scratch = private_scratch(tree, scope, chain)
+    nests = split(tree, scope, chain, finding, profile, np, scratch)
+    expanded = {sc.expanded: sc for sc in scratch.values()}
+    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses
+             if fresh_around(tree, chain[0], a.array) or a.array in expanded}
+    pairs = may_alias([n for n, _ in nests], fresh)
+    used = [expanded[x] for x in dict.fromkeys(a.array for n, _ in nests for _, a, _ in n.accesses) if x in expanded]
+    if used:  # one copy per iteration of the kept loops
+        stops = ", ".join(nests[0][0].axes[k].stop for k in range(len(chain))) + ("," if len(chain) == 1 else "")
+        nests[0][0].out[:0] = [f"{sc.expanded} = {np}.empty(({stops}) + {sc.name}.shape, dtype={sc.name}.dtype)"
+                               for sc in used]
+    return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
+
+
+def split(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding, profile: Profile | None,
+          np: str, scratch: dict[str, Scratch]) -> list[tuple[Nest, Verdict]]:
+    """One nest per inner loop of the body (as deep as translates, else split in turn) and per run of
+    other statements, when no array shared by two of them is touched at another element of the `chain`
+    loops (so running each over every iteration in turn keeps the order of what each element sees)."""
     body = suite_statements(chain[-1].body)
     if len(body) < 2 or not any(isinstance(s, cst.For) for s in body):
         raise Decline("the loop body is not several statements with loops among them")
@@ -112,19 +130,24 @@ def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Findi
     for g in groups:
         if isinstance(g[0], cst.For):
             sub = perfect_chain(g[0])
-            nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
-                                           lambda loops: translate(tree, scope, loops, finding, profile, np,
-                                                                   guard_aliases=True)))
+            try:
+                nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
+                                               lambda loops: translate(tree, scope, loops, finding, profile, np,
+                                                                       guard_aliases=True, scratch=scratch)))
+            except Decline as e:
+                try:
+                    nests.extend(split(tree, scope, chain + sub, finding, profile, np, scratch))
+                except Decline:
+                    raise e from None
         else:
-            nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True))
+            nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True,
+                                   scratch=scratch))
     if any(v.pivots for _, v in nests):
         raise Decline("a statement of the body reads a pivot row or column it writes (not split by fission)")
     why = fission_conflict([n for n, _ in nests], len(chain))
     if why:
         raise Decline(why)
-    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses if fresh_around(tree, chain[0], a.array)}
-    pairs = may_alias([n for n, _ in nests], fresh)
-    return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
+    return nests
 
 
 def first_translation(options: list[list[cst.For]],

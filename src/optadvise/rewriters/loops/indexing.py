@@ -62,6 +62,7 @@ class Indexing:
     masks: int = 0
     unrolled: dict[str, int] = field(default_factory=dict)  # variables of constant loops unrolled in the body
     grids: dict[str, str] = field(default_factory=dict)  # loop index -> the index grid bound to its name
+    scratch: dict[str, tuple[str, int]] = field(default_factory=dict)  # private array -> (expanded, outer axes)
 
     @property
     def pos(self) -> int:
@@ -126,6 +127,9 @@ class Indexing:
         if isinstance(base, Elem):
             lead = [(k, 0) for k in base.prefix]
             arr = base.array
+        elif base in self.scratch:  # each iteration of the kept loops has its own copy
+            arr, outer = self.scratch[base]
+            lead = [(k, 0) for k in range(outer)]
         loops, invs = list(lead), []
         for pos, e in enumerate(idx, start=len(lead)):
             ao = self.affine(e)
@@ -226,6 +230,9 @@ class Indexing:
         `range(len(a))`)."""
         if ax.full == (arr, pos):
             return True
+        original = next(((name, outer) for name, (x, outer) in self.scratch.items() if x == arr), None)
+        if original is not None:  # an expanded scratch array: the kept loops' stops, then the original's extent
+            return pos < original[1] or self.whole(original[0], pos - original[1], ax)
         if self.loop_stmt is None:
             return False
         ext = allocated_extent(self.tree, self.tree.scope_of(self.loop_stmt), arr, self.loop_stmt)
