@@ -148,6 +148,10 @@ def f(a):
 DECLINE.update({
     "pivot_column_before_the_loop_index_may_wrap": (FW.replace("dist[i, k] +", "dist[i, k - 1] +"),
                                                     lambda: (graph(),), "negative"),
+    "pivot_write_not_the_last_statement": (FW.replace("return dist", "return dist, seen").replace(
+        "    for k in range(n):  # <-\n", "    seen = np.zeros((n, n))\n    for k in range(n):  # <-\n").replace(
+        "dist[i, j] = dist[i, k] + dist[k, j]\n", "dist[i, j] = dist[i, k] + dist[k, j]\n                seen[i, j] = 1.0\n"),
+        lambda: (graph(),), ""),
     "pivot_read_shifted_by_one_row": (FW.replace("if dist[i, k] +", "if dist[i - 1, k] +"),
                                       lambda: (graph(),), ""),
 })

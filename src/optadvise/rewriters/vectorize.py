@@ -197,6 +197,8 @@ def steady_loop(tree: Tree, scope: cst.CSTNode, loop: cst.For, names: set[str]) 
     if isinstance(scope, cst.Module) and any(isinstance(n, cst.Global) and names & {a.name.value for a in n.names}
                                              for n in tree.walk(tree.module)):
         return None
+    if not isinstance(scope, cst.Module) and names - tree.stores(scope):
+        return None  # a global: a call in the loop may rebind it
     best = None
     for a in tree.ancestors(loop):
         if a is scope or isinstance(a, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):

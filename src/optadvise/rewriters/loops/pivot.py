@@ -31,6 +31,9 @@ def pivot_checked(tree: Tree, nest: Nest, pivots: tuple[Access, ...]) -> tuple[l
     values, the statement storing the copy) for a nest whose last statement is the one write."""
     loop = nest.loop_stmt
     assert loop is not None
+    written = {a.array for a in pivots}
+    if len(written) != 1 or any(w and a.array in written and p != len(nest.out) - 1 for p, a, w in nest.accesses):
+        raise Decline("the pivot-reading nest does not end in its one write")
     last = cst.parse_statement(nest.out[-1])
     small = last.body[0] if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 else None
     if not isinstance(small, (cst.Assign, cst.AugAssign)) or isinstance(small, cst.Assign) and len(small.targets) != 1:
