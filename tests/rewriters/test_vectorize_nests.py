@@ -140,7 +140,7 @@ def f(A, B):
     for i in range(n):
         T[i, i] += 1.0
     return T
-""", lambda: (m(4, 3), m(3, 4)), "    T += A @ B"),
+""", lambda: (m(4, 3), m(3, 4)), "    T[:] = A @ B"),
     "two_contractions_in_one_sweep": ("""
 import numpy as np
 def f(A, r, p):
@@ -339,3 +339,14 @@ def test_the_aliasing_check_stays_inside_a_time_loop_that_swaps_the_arrays() -> 
                          "            A[i] = 0.5 * (B[i - 1] + B[i + 1])\n        A, B = B, A\n")
     c = check_equivalent(src, lambda: (R.standard_normal(8), R.standard_normal(8), 3))
     assert c.new.count("may_share_memory") == 2 and "        if not np.may_share_memory(A, B):" in c.new, c.new
+
+
+@pytest.mark.parametrize("body, folded", [
+    ("T[i, j] = 0.0\n            for k in range(p):\n                T[i, j] += A[i, k] * B[k, j]", True),
+    ("T[i, j] = 0.0\n            T[i, j] += T[i, j] * 2.0 + A[i, 0]", False),  # the sum reads the zeroed T
+])
+def test_a_zero_fill_then_an_accumulation_is_one_assignment(body: str, folded: bool) -> None:
+    src = (f"import numpy as np\ndef f(A, B):\n    n, p = A.shape\n    T = np.ones((n, n))\n"
+           f"    for i in range(n):  # <-\n        for j in range(n):\n            {body}\n    return T\n")
+    c = check_equivalent(src, lambda: (m(4, 3), m(3, 4)))
+    assert ("= 0.0" not in c.new) is folded, c.new

@@ -35,7 +35,7 @@ def args() -> tuple[np.ndarray, np.ndarray]:
 
 # name: (source, text the rewrite contains, text it must not contain)
 CASES: dict[str, tuple[str, str, str]] = {
-    "doitgen_scratch_row_is_private": (DOITGEN, "total_rq += np.einsum('abd,dc->abc', A, W[:np_, :np_]",
+    "doitgen_scratch_row_is_private": (DOITGEN, "total_rq[:] = np.einsum('abd,dc->abc', A, W[:np_, :np_]",
                                        "\n    for r in"),
     "scratch_row_of_a_single_kept_loop": ("""
 import numpy as np

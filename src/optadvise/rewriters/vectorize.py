@@ -18,6 +18,7 @@ from functools import partial
 from typing import NamedTuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples as ex
 from optadvise.model import ArrayInfo, Candidate, Finding, Profile
@@ -92,6 +93,29 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
     if found:
         return found
     raise errors[0]
+
+
+def zero_fills_folded(lines: list[str]) -> list[str]:
+    """`x[...] = 0.0` then `x += e` written as `x[...] = e` (the same values stored; only a zero's sign may
+    differ)."""
+    out: list[str] = []
+    for line in lines:
+        prev = cst.parse_statement(out[-1]) if out else None
+        cur = cst.parse_statement(line)
+        a = prev.body[0] if isinstance(prev, cst.SimpleStatementLine) and len(prev.body) == 1 else None
+        b = cur.body[0] if isinstance(cur, cst.SimpleStatementLine) and len(cur.body) == 1 else None
+        if isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Subscript) \
+                and isinstance(a.value, cst.Float) and a.value.value == "0.0" \
+                and isinstance(b, cst.AugAssign) and isinstance(b.operator, cst.AddAssign):
+            target = cst.Module([]).code_for_node(a.targets[0].target)
+            base = a.targets[0].target.value
+            reads = {n.value for n in m.findall(b.value, m.Name()) if isinstance(n, cst.Name)}
+            if cst.Module([]).code_for_node(b.target) in (target, target.removesuffix("[:]")) \
+                    and not (isinstance(base, cst.Name) and base.value in reads):
+                out[-1] = f"{target} = {cst.Module([]).code_for_node(b.value)}"
+                continue
+        out.append(line)
+    return out
 
 
 def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding,
@@ -375,7 +399,7 @@ C += A @ B
         hoisted: dict[int, tuple[cst.For | cst.While, set[tuple[str, str]]]] = {}
         for ps in by_loop.values():
             lp = ps[0].loop
-            new = [stmt(code + "\n", tree) for p in ps for code in p.nest.out]
+            new = [stmt(code + "\n", tree) for code in zero_fills_folded([c for p in ps for c in p.nest.out])]
             if ps[0].verdict.pivots:
                 head, test, store = pivot_checked(tree, ps[0].nest, ps[0].verdict.pivots)
                 new = [stmt(code + "\n", tree) for code in head] + [fallback(tree, test, lp, [stmt(store, tree)])]
