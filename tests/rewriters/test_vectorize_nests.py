@@ -350,3 +350,11 @@ def test_a_zero_fill_then_an_accumulation_is_one_assignment(body: str, folded: b
            f"    for i in range(n):  # <-\n        for j in range(n):\n            {body}\n    return T\n")
     c = check_equivalent(src, lambda: (m(4, 3), m(3, 4)))
     assert ("= 0.0" not in c.new) is folded, c.new
+
+
+def test_a_finding_on_one_nest_of_a_time_loop_vectorises_its_siblings_under_the_one_check() -> None:
+    src = JACOBI.replace("    for t in range(steps):  # <-\n        for i in range(1, n - 1):\n",
+                         "    for t in range(steps):\n        for i in range(1, n - 1):  # <-\n", 1)
+    c = check_equivalent(src, lambda: (R.standard_normal(8), R.standard_normal(8), 3))
+    checked = c.new.split("else:")[0]
+    assert c.new.count("may_share_memory") == 1 and "for i" not in checked, c.new

@@ -215,6 +215,22 @@ def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]
     return tuple(sorted({(min(w, o), max(w, o)) for w in written for o in arrays if o != w}))
 
 
+def widened(tree: Tree, scope: cst.CSTNode, pieces: list[Piece], finding: Finding, profile: Profile | None,
+            np: str) -> list[Piece]:
+    """The pieces of the whole loop the aliasing check moves out of (`steady_loop`), when they include
+    these: the sibling nests inside it are vectorised together (else they would stay loops in the
+    checked branch, out of reach of their own findings)."""
+    names = {x for p in pieces for pair in p.verdict.disjoint for x in pair}
+    around = steady_loop(tree, scope, pieces[0].loop, names) if names else None
+    if around is None:
+        return pieces
+    try:
+        wider = vectorize_region(tree, scope, around, finding, profile, np)
+    except Decline:
+        return pieces
+    return wider if {id(p.loop) for p in pieces} <= {id(p.loop) for p in wider} else pieces
+
+
 def steady_loop(tree: Tree, scope: cst.CSTNode, loop: cst.For, names: set[str]) -> cst.For | cst.While | None:
     """The outermost loop around `loop` (in its scope) inside which none of `names` is rebound, so a
     run-time check on those arrays holds for all its iterations; None when there is none."""
@@ -391,7 +407,7 @@ C += A @ B
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
-        pieces = vectorize_region(tree, scope, loop, finding, profile, np)
+        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, finding, profile, np), finding, profile, np)
         edits = Edits()
         by_loop: dict[int, list[Piece]] = {}
         for p in pieces:
