@@ -4,8 +4,10 @@ Handles element-wise maps (math.* -> NumPy ufuncs, conditionals -> np.where), re
 products, counts, running min/max, with `if` filters as masks), contractions (`@`, `np.einsum`),
 constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
 over the array itself, nests, per-element state stepped by an inner sequential loop, and loop bodies
-split into nests inside the loops around them (fission). Arrays that no allocation in sight keeps
-apart are checked at run time (`np.may_share_memory`), the original loop kept for when they overlap.
+split into nests inside the loops around them (fission, with scratch arrays private to those loops
+expanded). Arrays that no allocation in sight keeps apart are checked at run time
+(`np.may_share_memory`, once before a loop that keeps them), and so are pivot rows and columns a
+nest reads while writing (`loops/pivot`), the original loop kept for when the check fails.
 Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
 prove is declined (recurrences are left to `numba`).
 """
