@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from optadvise.rewriters.loops.dependence import Access, LoopAccesses, prove
+from optadvise.rewriters.loops.dependence import Access, LoopAccesses, disjoint, pivot_reads, prove
 
 Record = tuple[int, Access, bool]
 
@@ -91,3 +91,58 @@ def test_written_array_not_allocated_before_the_loop_may_alias_another():
     kind, reason = verdict(rd("a", 0), wr("b", 0))
     assert kind == "carried" and "may share memory with `a`" in reason
     assert verdict(rd("a", 0), wr("b", 0), fresh={"a"})[0] == "independent"
+
+
+def at(array: str, subs: tuple[str, ...], lows: tuple[tuple[str, int] | None, ...]) -> Access:
+    """An access with fixed subscripts `subs` ("" where a loop index stands, its least value in `lows`)."""
+    return Access(array, (0,) * sum(not s for s in subs), subs, lows=lows)
+
+
+@pytest.mark.parametrize("fixed, low, apart", [
+    ("k", ("k", 1), True),  # row k against rows k+1.. (LU's pivot row)
+    ("k + 1", ("k", 2), True),
+    ("0", ("", 1), True),
+    ("k", ("k", 0), False),  # the loop starts at the fixed row itself
+    ("k - 1", ("k", 0), False),  # k - 1 is -1 (the last row) when k is 0
+    ("-1", ("", 1), False),  # wraps around to the last row
+    ("j", ("k", 1), False),  # another symbol: nothing known
+])
+def test_a_fixed_index_below_the_loop_start_is_never_the_element_written(fixed: str, low: tuple[str, int],
+                                                                          apart: bool) -> None:
+    w = at("a", ("", ""), (low, low))
+    r = at("a", (fixed, ""), (None, low))
+    assert disjoint(w, r) is apart and disjoint(r, w) is apart
+
+
+def test_distinct_fixed_indices_are_apart_only_as_non_negative_literals() -> None:
+    assert disjoint(at("a", ("0", ""), (None, ("", 0))), at("a", ("2", ""), (None, ("", 0))))
+    assert not disjoint(at("a", ("-1", ""), (None, ("", 0))), at("a", ("2", ""), (None, ("", 0))))
+    assert not disjoint(at("a", ("k", ""), (None, ("", 0))), at("a", ("k + 1", ""), (None, ("", 0))))
+
+
+def test_the_pivot_row_read_while_the_rows_below_are_written_is_independent() -> None:
+    w = (0, at("a", ("", ""), (("k", 1), ("k", 1))), True)
+    assert verdict(w, (0, at("a", ("k", ""), (None, ("k", 1))), False),
+                   (0, at("a", ("", "k"), (("k", 1), None)), False))[0] == "independent"
+
+
+def fw_accesses(row: Access) -> list[Record]:
+    w = Access("d", (0, 0), ("", ""), (0, 1), (("", 0), ("", 0)))
+    col = Access("d", (0, None), ("", "k"), (0,), (("", 0), None))
+    return [(0, col, False), (0, row, False), (0, w, False), (0, w, True)]
+
+
+def test_pivot_row_and_column_reads_are_listed_for_a_run_time_check() -> None:
+    row = Access("d", (None, 0), ("k", ""), (1,), (None, ("", 0)))
+    accs = fw_accesses(row)
+    v = prove(LoopAccesses(tuple(accs), guard_aliases=True))
+    assert v.kind == "independent" and len(v.pivots) == 2
+    assert prove(LoopAccesses(tuple(accs))).kind == "carried"  # no run-time checks allowed: declined
+
+
+@pytest.mark.parametrize("row", [
+    Access("d", (None, 1), ("k", ""), (1,), (None, ("", 1))),  # the pivot row read one column ahead
+    Access("d", (1, None), ("", "k"), (0,), (("", 1), None)),  # a column read one row below
+])
+def test_a_pivot_read_off_the_written_element_is_not_a_pivot(row: Access) -> None:
+    assert pivot_reads("d", fw_accesses(row), LoopAccesses((), guard_aliases=True)) == ()

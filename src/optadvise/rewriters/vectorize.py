@@ -7,8 +7,10 @@ over the array itself, nests, per-element state stepped by an inner sequential l
 through temporaries (distances, windows, `sum()` of a generator), `continue` masks, reads and
 scatter-adds through computed subscripts (`np.add.at`), running extremes and argmins kept per
 element, one-expression helper functions, and loop bodies split into nests inside the loops around
-them (fission). Arrays that no allocation in sight keeps
-apart are checked at run time (`np.may_share_memory`), the original loop kept for when they overlap.
+them (fission, with scratch arrays private to those loops expanded). Arrays that no allocation in
+sight keeps apart are checked at run time (`np.may_share_memory`, once before a loop that keeps
+them), and so are pivot rows and columns a nest reads while writing (`loops/pivot`), the original
+loop kept for when the check fails.
 Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
 prove is declined (recurrences are left to `numba`).
 """
@@ -17,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from optadvise import examples as ex
 from optadvise.model import ArrayInfo, Candidate, Finding, Profile
@@ -27,8 +31,10 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
-from optadvise.rewriters.loops.dependence import Verdict
+from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
+from optadvise.rewriters.loops.pivot import pivot_checked
+from optadvise.rewriters.loops.scratch import Scratch, private_scratch
 from optadvise.rewriters.loops.site import loop_at, module_name
 from optadvise.rewriters.loops.statements import Nest
 from optadvise.rewriters.loops.translate import suite_statements, translate
@@ -94,12 +100,52 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
     raise errors[0]
 
 
+def zero_fills_folded(lines: list[str]) -> list[str]:
+    """`x[...] = 0.0` then `x += e` written as `x[...] = e` (the same values stored; only a zero's sign may
+    differ)."""
+    out: list[str] = []
+    for line in lines:
+        prev = cst.parse_statement(out[-1]) if out else None
+        cur = cst.parse_statement(line)
+        a = prev.body[0] if isinstance(prev, cst.SimpleStatementLine) and len(prev.body) == 1 else None
+        b = cur.body[0] if isinstance(cur, cst.SimpleStatementLine) and len(cur.body) == 1 else None
+        if isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Subscript) \
+                and isinstance(a.value, cst.Float) and a.value.value == "0.0" \
+                and isinstance(b, cst.AugAssign) and isinstance(b.operator, cst.AddAssign):
+            target = cst.Module([]).code_for_node(a.targets[0].target)
+            base = a.targets[0].target.value
+            reads = {n.value for n in m.findall(b.value, m.Name()) if isinstance(n, cst.Name)}
+            if cst.Module([]).code_for_node(b.target) in (target, target.removesuffix("[:]")) \
+                    and not (isinstance(base, cst.Name) and base.value in reads):
+                out[-1] = f"{target} = {cst.Module([]).code_for_node(b.value)}"
+                continue
+        out.append(line)
+    return out
+
+
 def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding,
             profile: Profile | None, np: str) -> list[Piece]:
-    """The body of the innermost loop of `chain` as separate nests, each inside all of `chain`: one per
-    inner loop (as deep as translates) and per run of other statements, when no array shared by two
-    of them is touched at another element of the `chain` loops (so running each over every
-    iteration in turn keeps the order of what each element sees)."""
+    """The body of the innermost loop of `chain` as separate nests, each inside all of `chain` (`split`),
+    with the scratch arrays private to the `chain` iterations expanded (allocated before the nests)."""
+    scratch = private_scratch(tree, scope, chain)
+    nests = split(tree, scope, chain, finding, profile, np, scratch)
+    expanded = {sc.expanded: sc for sc in scratch.values()}
+    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses
+             if fresh_around(tree, chain[0], a.array) or a.array in expanded}
+    pairs = may_alias([n for n, _ in nests], fresh)
+    used = [expanded[x] for x in dict.fromkeys(a.array for n, _ in nests for _, a, _ in n.accesses) if x in expanded]
+    if used:  # one copy per iteration of the kept loops
+        stops = ", ".join(nests[0][0].axes[k].stop for k in range(len(chain))) + ("," if len(chain) == 1 else "")
+        nests[0][0].out[:0] = [f"{sc.expanded} = {np}.empty(({stops}) + {sc.name}.shape, dtype={sc.name}.dtype)"
+                               for sc in used]
+    return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
+
+
+def split(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding, profile: Profile | None,
+          np: str, scratch: dict[str, Scratch]) -> list[tuple[Nest, Verdict]]:
+    """One nest per inner loop of the body (as deep as translates, else split in turn) and per run of
+    other statements, when no array shared by two of them is touched at another element of the `chain`
+    loops (so running each over every iteration in turn keeps the order of what each element sees)."""
     body = suite_statements(chain[-1].body)
     if len(body) < 2 or not any(isinstance(s, cst.For) for s in body):
         raise Decline("the loop body is not several statements with loops among them")
@@ -113,17 +159,24 @@ def fission(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Findi
     for g in groups:
         if isinstance(g[0], cst.For):
             sub = perfect_chain(g[0])
-            nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
-                                           lambda loops: translate(tree, scope, loops, finding, profile, np,
-                                                                   guard_aliases=True)))
+            try:
+                nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
+                                               lambda loops: translate(tree, scope, loops, finding, profile, np,
+                                                                       guard_aliases=True, scratch=scratch)))
+            except Decline as e:
+                try:
+                    nests.extend(split(tree, scope, chain + sub, finding, profile, np, scratch))
+                except Decline:
+                    raise e from None
         else:
-            nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True))
+            nests.append(translate(tree, scope, chain, finding, profile, np, body=g, guard_aliases=True,
+                                   scratch=scratch))
+    if any(v.pivots for _, v in nests):
+        raise Decline("a statement of the body reads a pivot row or column it writes (not split by fission)")
     why = fission_conflict([n for n, _ in nests], len(chain))
     if why:
         raise Decline(why)
-    fresh = {a.array for n, _ in nests for _, a, _ in n.accesses if fresh_around(tree, chain[0], a.array)}
-    pairs = may_alias([n for n, _ in nests], fresh)
-    return [Piece(chain[0], n, replace(v, disjoint=pairs)) for n, v in nests]
+    return nests
 
 
 def first_translation(options: list[list[cst.For]],
@@ -139,17 +192,25 @@ def first_translation(options: list[list[cst.For]],
 
 
 def fission_conflict(nests: list[Nest], outer: int) -> str | None:
-    """Why running the nests one after the other over the `outer` shared loops may reorder accesses."""
-    written = {a.array for n in nests for _, a, w in n.accesses if w}
-    for arr in sorted(written):
-        touching = [n for n in nests if any(a.array == arr for _, a, _ in n.accesses)]
-        if len(touching) < 2:
-            continue
-        accs = [a for n in touching for _, a, _ in n.accesses if a.array == arr]
-        shapes = {(a.subs, tuple(k if k < outer else -1 for k in a.order)) for a in accs}
-        if len(shapes) > 1 or any(o != 0 for a in accs for o in a.offsets[:outer]):
-            return f"`{arr}` is shared by statements of the body at other elements (fission would reorder them)"
+    """Why running the nests one after the other over the `outer` shared loops may reorder accesses:
+    two of them touch an array, one writing, at elements that are neither provably distinct nor the
+    same element only in the same iteration of the shared loops."""
+    for x, nx in enumerate(nests):
+        for ny in nests[x + 1:]:
+            for _, a, wa in nx.accesses:
+                for _, b, wb in ny.accesses:
+                    if a.array == b.array and (wa or wb) and not aligned(a, b, outer) and not disjoint(a, b):
+                        return f"`{a.array}` is shared by statements of the body at other elements " \
+                               "(fission would reorder them)"
     return None
+
+
+def aligned(a: Access, b: Access, outer: int) -> bool:
+    """Both index the array alike, each of the `outer` loop indices at offset 0: they touch the same
+    element only in the same iteration of those loops."""
+    def shape(x: Access) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        return x.subs, tuple(k if k < outer else -1 for k in x.order)
+    return shape(a) == shape(b) and all(o == 0 for x in (a, b) for o in x.offsets[:outer])
 
 
 def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]:
@@ -159,10 +220,57 @@ def may_alias(nests: list[Nest], fresh: set[str]) -> tuple[tuple[str, str], ...]
     return tuple(sorted({(min(w, o), max(w, o)) for w in written for o in arrays if o != w}))
 
 
-def guarded(tree: Tree, np: str, loop: cst.For, new: list[cst.BaseStatement],
+def widened(tree: Tree, scope: cst.CSTNode, pieces: list[Piece], finding: Finding, profile: Profile | None,
+            np: str) -> list[Piece]:
+    """The pieces of the whole loop the aliasing check moves out of (`steady_loop`), when they include
+    these: the sibling nests inside it are vectorised together (else they would stay loops in the
+    checked branch, out of reach of their own findings)."""
+    names = {x for p in pieces for pair in p.verdict.disjoint for x in pair}
+    around = steady_loop(tree, scope, pieces[0].loop, names) if names else None
+    if around is None:
+        return pieces
+    try:
+        wider = vectorize_region(tree, scope, around, finding, profile, np)
+    except Decline:
+        return pieces
+    return wider if {id(p.loop) for p in pieces} <= {id(p.loop) for p in wider} else pieces
+
+
+def steady_loop(tree: Tree, scope: cst.CSTNode, loop: cst.For, names: set[str]) -> cst.For | cst.While | None:
+    """The outermost loop around `loop` (in its scope) inside which none of `names` is rebound, so a
+    run-time check on those arrays holds for all its iterations; None when there is none."""
+    if isinstance(scope, cst.Module) and any(isinstance(n, cst.Global) and names & {a.name.value for a in n.names}
+                                             for n in tree.walk(tree.module)):
+        return None
+    if not isinstance(scope, cst.Module) and names - tree.stores(scope):
+        return None  # a global: a call in the loop may rebind it
+    best = None
+    for a in tree.ancestors(loop):
+        if a is scope or isinstance(a, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            break
+        if isinstance(a, (cst.For, cst.While)):
+            if tree.stores(a) & names:
+                break
+            best = a
+    return best
+
+
+def guard_around(tree: Tree, np: str, loop: cst.For | cst.While, pairs: tuple[tuple[str, str], ...],
+                 updated: cst.CSTNode) -> cst.BaseStatement:
+    """`loop` as rewritten (`updated`) when no pair shares memory at run time, else as it was."""
+    assert isinstance(updated, cst.BaseStatement)
+    body = updated.with_changes(leading_lines=[])
+    return guarded(tree, np, loop, [body], pairs).with_changes(leading_lines=loop.leading_lines)
+
+
+def guarded(tree: Tree, np: str, loop: cst.For | cst.While, new: list[cst.BaseStatement],
             pairs: tuple[tuple[str, str], ...]) -> cst.BaseStatement:
     """`new` when no pair of arrays shares memory at run time, else the original loop."""
-    test = " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs)
+    return fallback(tree, " and ".join(f"not {np}.may_share_memory({a}, {b})" for a, b in pairs), loop, new)
+
+
+def fallback(tree: Tree, test: str, loop: cst.For | cst.While, new: list[cst.BaseStatement]) -> cst.BaseStatement:
+    """`new` when `test` holds at run time, else the original loop."""
     head = stmt(f"if {test}:\n    pass\n", tree)
     assert isinstance(head, cst.If)
     return head.with_changes(body=cst.IndentedBlock(body=new),
@@ -203,7 +311,7 @@ import numpy as np
 a = np.linspace(0.0, 1.0, 1000)
 b = np.linspace(1.0, 2.0, 1000)
 out = np.empty_like(a)
-out[:len(a)] = a * b[:len(a)] + 1.0
+out[:] = a * b[:len(a)] + 1.0
 """),
         ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
@@ -292,7 +400,7 @@ import numpy as np
 A = np.ones((60, 40))
 B = np.ones((40, 50))
 C = np.zeros((60, 50))
-C[:60, :50] += A[:60, :40] @ B[:40, :50]
+C += A @ B
 """),
     )
 
@@ -304,19 +412,28 @@ C[:60, :50] += A[:60, :40] @ B[:40, :50]
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
-        pieces = vectorize_region(tree, scope, loop, finding, profile, np)
+        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, finding, profile, np), finding, profile, np)
         edits = Edits()
         by_loop: dict[int, list[Piece]] = {}
         for p in pieces:
             by_loop.setdefault(id(p.loop), []).append(p)
+        hoisted: dict[int, tuple[cst.For | cst.While, set[tuple[str, str]]]] = {}
         for ps in by_loop.values():
             lp = ps[0].loop
-            new = [stmt(code + "\n", tree) for p in ps for code in p.nest.out]
+            new = [stmt(code + "\n", tree) for code in zero_fills_folded([c for p in ps for c in p.nest.out])]
+            if ps[0].verdict.pivots:
+                head, test, store = pivot_checked(tree, ps[0].nest, ps[0].verdict.pivots)
+                new = [stmt(code + "\n", tree) for code in head] + [fallback(tree, test, lp, [stmt(store, tree)])]
             pairs = tuple(sorted({x for p in ps for x in p.verdict.disjoint}))
-            if pairs:
+            around = steady_loop(tree, scope, lp, {x for pair in pairs for x in pair}) if pairs else None
+            if around is not None:
+                hoisted.setdefault(id(around), (around, set()))[1].update(pairs)
+            elif pairs:
                 new = [guarded(tree, np, lp, new, pairs)]
             new[0] = new[0].with_changes(leading_lines=lp.leading_lines)
             edits.replace[id(lp)] = cst.FlattenSentinel(new)
+        for around, hpairs in hoisted.values():
+            edits.replace[id(around)] = partial(guard_around, tree, np, around, tuple(sorted(hpairs)))
         code = finish(tree, edits, imports)
         nests = [p.nest for p in pieces]
         rtol, why = rtol_for(nests)

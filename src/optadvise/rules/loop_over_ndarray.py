@@ -52,7 +52,8 @@ class LoopOverNdarray(Rule):
     vectorised with whole-array NumPy expressions (`out = a * b`, `s = a @ b`, slices for
     stencils, masks for filters); a dependence carried between iterations (a recurrence such as
     `x = r * x * (1 - x)`, `a[i] = a[i-1] + ...`, data-dependent branches or an early `break`)
-    is compiled with Numba's `@numba.njit`.
+    is compiled with Numba's `@numba.njit`, unless only the outer loop of a nest carries it (the
+    pivot loop of LU, time steps): then the nest inside it is vectorised where that is provably legal.
 
     ## Example
     ```python
@@ -143,8 +144,7 @@ class LoopOverNdarray(Rule):
                 col=loop.node.col_offset, function=loop.function,
                 message=f"Python loop {what} element by element; {facts.dependence_text()}",
                 detail={"names": names, "dependence": facts.dependence, "why": facts.why,
-                        "static_arrays": sorted(facts.static_arrays),
-                        "nest": any(isinstance(n, ast.For) for n in ast.walk(loop.node) if n is not loop.node)},
+                        "static_arrays": sorted(facts.static_arrays), "nest": _nest(loop.node)},
                 # statically, only integer indexing of known arrays is clear; iterating an array
                 # directly may walk rows (array work per step), which only the profile can tell
                 confident=bool(facts.static_arrays & facts.arrays) and not _few_iterations(loop.node)
@@ -307,6 +307,14 @@ def _array_like(index: ModuleIndex, function: str, name: str, loop: ast.AST) -> 
                 and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
             return True
     return False
+
+
+def _nest(node: ast.For | ast.While) -> bool:
+    """A `for` nest with no early exit or `while`: when its outer loop carries the dependence, the
+    nest inside may still vectorise (partial vectorisation), so both remedies are offered."""
+    body = [n for n in ast.walk(node) if n is not node]
+    return isinstance(node, ast.For) and any(isinstance(n, ast.For) for n in body) and not any(
+        isinstance(n, (ast.Break, ast.Return, ast.Raise, ast.While)) for n in body)
 
 
 def classify_dependence(index: ModuleIndex, node: ast.For | ast.While) -> tuple[str, str]:

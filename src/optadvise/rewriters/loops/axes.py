@@ -7,21 +7,15 @@ from __future__ import annotations
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.indexing import Indexing
+from optadvise.rewriters.loops.site import bindings
 from optadvise.rewriters.loops.values import Axis, Elem
 
 SHAPE_ITEM = m.Subscript(value=m.Attribute(value=m.Name(), attr=m.Name("shape")),
                          slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])  # `a.shape[d]`
-
-
-def bindings(tree: Tree, root: cst.CSTNode, name: str) -> list[cst.Name]:
-    """The Name nodes under root that bind `name`."""
-    ctx = tree.wrapper.resolve(ExpressionContextProvider)
-    return [n for n in tree.name_nodes(root, name) if ctx.get(n) == ExpressionContext.STORE]
 
 
 def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Indexing,
@@ -47,10 +41,15 @@ def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Inde
             res = full_of(tree, scope, tree.parent[par].value, nest, False)  # type: ignore[attr-defined]
         elif isinstance(par, cst.Element) and isinstance(tree.parent.get(par), cst.Tuple):
             tup = tree.parent[par]
+            assert isinstance(tup, cst.Tuple)
             at = tree.parent.get(tup)
             asg = tree.parent.get(at) if isinstance(at, cst.AssignTarget) else None
+            k = list(tup.elements).index(par)
             if asg is not None and m.matches(asg, m.Assign(value=m.Attribute(value=m.Name(), attr=m.Name("shape")))):
-                res = asg.value.value.value, list(tup.elements).index(par)  # type: ignore[attr-defined]
+                res = asg.value.value.value, k  # type: ignore[attr-defined]
+            elif isinstance(asg, cst.Assign) and isinstance(asg.value, cst.Tuple) \
+                    and len(asg.value.elements) == len(tup.elements):  # `n, m = len(a), len(b)`
+                res = full_of(tree, scope, asg.value.elements[k].value, nest, False)
         if res is None:
             return None
         if any(tree.line(x) >= tree.line(b) for x in bindings(tree, root, res[0])):

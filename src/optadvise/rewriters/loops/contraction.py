@@ -15,7 +15,7 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.axes import build_axes
-from optadvise.rewriters.loops.expressions import Expressions
+from optadvise.rewriters.loops.expressions import Expressions, zero_start
 from optadvise.rewriters.loops.values import V, union
 
 SUM_OK = {"float64", "float32", "int64", "uint64", "complex128"}  # reductions that match element sums
@@ -123,7 +123,9 @@ class Contractions(Expressions):
             code = f"({code})[{', '.join(':' if k in out else 'None' for k in range(out[0], len(self.axes)))}]"
         sign = "+" if isinstance(a.operator, cst.AddAssign) else "-"
         self.reductions = True
-        self.env[t] = V(f"{old.wrap(60)} {sign} {code}", 60, **{**both, "kind": "np"})
+        new = V(code, 60, **{**both, "kind": "np"})
+        self.env[t] = new if sign == "+" and zero_start(old, new) else \
+            V(f"{old.wrap(60)} {sign} {code}", 60, **{**both, "kind": "np"})
         return True
 
     def contract(self, value: cst.BaseExpression, reduced: list[int], out: list[int] | None,

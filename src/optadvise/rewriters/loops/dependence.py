@@ -1,14 +1,18 @@
 """The dependence proof of a loop nest, as a pure function of the accesses it makes.
 
 Input: every array access of the translated body (statement position, array, index offset per nest
-axis, loop-invariant subscripts, read or write), the arrays the loop headers iterate over, the arrays
-allocated fresh just before the loop, and the names the loop accumulates into or appends to.
+axis, loop-invariant subscripts, the least value of each loop subscript, read or write), the arrays
+the loop headers iterate over, the arrays allocated fresh just before the loop, and the names the
+loop accumulates into or appends to.
 Output: a `Verdict`, `independent`, `reduction` (iterations independent except for accumulated
 results) or `carried` (a value flows between iterations, or arrays may alias), with the reason.
+Accesses at provably distinct elements (`disjoint`: a fixed row below the first row a loop writes)
+carry nothing.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +25,7 @@ class Access:
     offsets: tuple[int | None, ...]  # per nest axis: index offset, None when the axis is not used
     subs: tuple[str, ...]  # the loop-invariant subscripts, "" where a loop index stands
     order: tuple[int, ...] = ()  # the nest axes of the loop-index subscripts, in subscript order
+    lows: tuple[tuple[str, int] | None, ...] = ()  # per subscript: a loop index's least value, `sym + c`
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,39 @@ class Verdict:
     kind: Literal["independent", "reduction", "carried"]
     reason: str
     disjoint: tuple[tuple[str, str], ...] = ()  # array pairs that must not share memory (guard_aliases)
+    pivots: tuple[Access, ...] = ()  # fixed-index reads of written elements, checked unchanged at run time
+
+
+POINT = re.compile(r"(?:([A-Za-z_]\w*)\s*([+-])\s*)?(\d+)|([A-Za-z_]\w*)")
+
+
+def point(sub: str) -> tuple[str, int] | None:
+    """A fixed subscript `c`, `k`, `k + c` or `k - c` (c an integer literal) as (symbol, c), "" for no symbol."""
+    m = POINT.fullmatch(sub.strip())
+    if m is None:
+        return None
+    if m.group(4):
+        return m.group(4), 0
+    return m.group(1) or "", int(m.group(3)) * (-1 if m.group(2) == "-" else 1)
+
+
+def disjoint(a: Access, b: Access) -> bool:
+    """Whether `a` and `b` never touch the same element: at some subscript they take distinct
+    non-negative literals, or a fixed `k + c` below the least value `k + s` a loop index takes there
+    (`k` is then an outer loop index counting up from zero, so with 0 <= c the index does not wrap around)."""
+    if len(a.subs) != len(b.subs):
+        return False
+    for p, (x, y) in enumerate(zip(a.subs, b.subs)):
+        if x and y:
+            px, py = point(x), point(y)
+            if px and py and px[0] == py[0] == "" and px[1] != py[1] and min(px[1], py[1]) >= 0:
+                return True
+        elif x or y:
+            fixed = point(x or y)
+            low = (b.lows if x else a.lows)[p] if len(a.lows) == len(b.lows) == len(a.subs) else None
+            if fixed and low and fixed[0] == low[0] and 0 <= fixed[1] < low[1]:
+                return True
+    return False
 
 
 def _constant(x: str) -> bool:
@@ -73,6 +111,8 @@ def _carried(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses,
     for p, a, w in accs:
         if w or a == wacc:
             continue
+        if disjoint(a, wacc):
+            continue  # never the element written
         if a.subs != wacc.subs:
             if _apart(a, wacc):
                 continue  # a different constant column: never the element written
@@ -97,19 +137,50 @@ def _may_alias(arr: str, arrays: set[str], loop: LoopAccesses) -> list[str]:
     return sorted(x for x in arrays if x != arr and x not in loop.fresh)
 
 
+def pivot_reads(arr: str, accs: list[tuple[int, Access, bool]], loop: LoopAccesses) -> tuple[Access, ...]:
+    """The reads of `arr` at fixed indices that may touch elements the nest writes (a pivot row or
+    column), when that is the only way values could flow between iterations: one write, in the last
+    statement touching `arr`, covering each element once (every nest axis at offset 0, in order), and
+    every other read the element itself, provably elsewhere, or the same element with some subscripts
+    fixed. If the new values of the pivot elements equal their old ones (checked at run time, with
+    `guard_aliases`), every iteration reads old values, so the whole-array statement is exact. Empty
+    when that shape does not hold or no such read exists."""
+    writes = {a for _, a, w in accs if w}
+    if not loop.guard_aliases or arr in loop.iterated or len(writes) != 1:
+        return ()
+    (w,) = writes
+    n = len(w.offsets)
+    if any(w.subs) or w.order != tuple(range(n)) or any(o != 0 for o in w.offsets) or len(w.subs) != n:
+        return ()
+    last = max(p for p, _, x in accs if x)
+    found: list[Access] = []
+    for p, a, x in accs:
+        if x or (a.subs, a.offsets, a.order) == (w.subs, w.offsets, w.order) or disjoint(a, w):
+            continue
+        order = iter(a.order)
+        if p > last or len(a.subs) != n or all(a.subs) or not any(a.subs) or any(
+                not s and (next(order, None) != k or a.offsets[k] != 0) for k, s in enumerate(a.subs)):
+            return ()
+        found.append(a)
+    return tuple(dict.fromkeys(found))
+
+
 def prove(loop: LoopAccesses) -> Verdict:
     """Whether the iterations of the loop nest are independent, reduce into results, or carry values."""
     by_arr: dict[str, list[tuple[int, Access, bool]]] = {}
     for pos, acc, w in loop.accesses:
         by_arr.setdefault(acc.array, []).append((pos, acc, w))
     pairs: set[tuple[str, str]] = set()
+    pivots: list[Access] = []
     for arr, accs in by_arr.items():
-        why = _carried(arr, accs, loop, set(by_arr))
+        found = pivot_reads(arr, accs, loop)
+        why = _carried(arr, accs, loop, set(by_arr)) if not found else None
         if why is not None:
             return Verdict("carried", why)
+        pivots.extend(found)
         if any(w for _, _, w in accs):
             pairs.update((min(arr, o), max(arr, o)) for o in _may_alias(arr, set(by_arr), loop))
     disjoint = tuple(sorted(pairs))
     if loop.results:
-        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`", disjoint)
-    return Verdict("independent", "no iteration reads what another writes", disjoint)
+        return Verdict("reduction", f"iterations combine into `{sorted(loop.results)[0]}`", disjoint, tuple(pivots))
+    return Verdict("independent", "no iteration reads what another writes", disjoint, tuple(pivots))

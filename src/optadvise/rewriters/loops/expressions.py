@@ -25,6 +25,12 @@ CMP = {cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.Gre
        cst.Equal: "==", cst.NotEqual: "!="}
 
 
+def zero_start(a: V, b: V) -> bool:
+    """`a + b` is `b`: `a` the literal 0.0 an accumulation starts from, `b` float64 elements (equal values;
+    only a zero's sign may differ)."""
+    return a.code == "0.0" and a.kind == "py" and b.kind == "np" and bool(b.axes) and b.dtypes == {"float64"}
+
+
 class Expressions(Indexing):
     """The expression layer of a loop-nest translation."""
 
@@ -42,6 +48,11 @@ class Expressions(Indexing):
         mag = const_mag(int(node.value, 0), len(self.axes)) if isinstance(node, cst.Integer) else None
         return V(self.code(node), 100 if atomic or node.lpar else 0, kind=kind, mag=mag)
 
+    def reads_written(self, node: cst.BaseExpression) -> bool:
+        """`node` reads an element of an array the loop writes (an access the dependence proof must see)."""
+        return any(isinstance(n, cst.Name) and n.value in self.written and self.subscripted(n)
+                   and not self.shape_only(n) for n in self.tree.walk(node))
+
     def subscripted(self, n: cst.Name) -> bool:
         p = self.tree.parent.get(n)
         return isinstance(p, cst.Subscript) and p.value is n or isinstance(p, cst.Attribute)
@@ -54,7 +65,7 @@ class Expressions(Indexing):
         return isinstance(call, cst.Call) and self.tree.resolve(call.func) == "len"
 
     def expr(self, node: cst.BaseExpression) -> V:
-        if self.invariant(node):
+        if self.invariant(node) and not self.reads_written(node):
             return self.inv(node)
         if isinstance(node, cst.Name):
             return self.name(node.value)
@@ -117,7 +128,7 @@ class Expressions(Indexing):
             ax = self.axes[k]
             first = ax.first()
             rng = f"{self.np}.arange({first}, {ax.stop})" if first != "0" else f"{self.np}.arange({ax.stop})"
-            return V(rng + self.newaxes(frozenset({k})), axes=frozenset({k}), kind="int",
+            return V(self.grid(name, rng + self.newaxes(frozenset({k}))), axes=frozenset({k}), kind="int",
                      mag=index_mag(k, len(self.axes)))
         if name in self.results:
             raise Decline(f"the accumulator `{name}` is read inside the loop")
@@ -132,6 +143,15 @@ class Expressions(Indexing):
             raise Decline(f"`{name}` holds a small array per iteration; only concatenation of it is supported")
         return val  # type: ignore[return-value]
 
+    def grid(self, name: str, code: str) -> str:
+        """The loop index `name` as an index grid bound to its own name (`i = np.arange(n)[:, None]`,
+        emitted once; the loop's variable is not read after it), or `code` inline when `name` already
+        holds a grid of another shape."""
+        if name not in self.grids:
+            self.grids[name] = code
+            self.emit(f"{name} = {code}")
+        return name if self.grids[name] == code else code
+
     def newaxes(self, axes: frozenset[int]) -> str:
         if not axes or max(axes) == len(self.axes) - 1:
             return ""
@@ -142,7 +162,14 @@ class Expressions(Indexing):
         if op not in OPS:
             raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
         a, b = self.expr(node.left), self.expr(node.right)
-        if op is cst.Power and a.kind == "py" and not (isinstance(node.right, cst.Integer) and not b.axes):
+        literal_power = isinstance(node.right, cst.Integer) and not b.axes  # x ** 2: never complex
+        return self.combine(op, a, b, literal_power=literal_power)
+
+    def combine(self, op: type[cst.BaseBinaryOp], a: V, b: V, literal_power: bool = False) -> V:
+        """`a op b` on translated values, with Python's scalar semantics kept (or declined)."""
+        if op is cst.Add and zero_start(a, b):
+            return b
+        if op is cst.Power and a.kind == "py" and not literal_power:
             raise Decline("a Python float raised to a power (complex for negative bases)")
         if op in (cst.BitAnd, cst.BitOr, cst.BitXor) and "np" not in (a.kind, b.kind):
             raise Decline("bitwise operator on Python values")
@@ -158,6 +185,8 @@ class Expressions(Indexing):
             kind = "py"  # int / int is a Python float
         elif kind == "int" and op is cst.Power:
             kind = "?"
+        if op is cst.Add and right.startswith("-") and right[1:].isdigit():
+            return V(f"{left} - {right[1:]}", p, **union(a, b, kind=kind, mag=mag))  # i + -1 reads i - 1
         return V(f"{left} {OPS[op]} {right}", p, **union(a, b, kind=kind, mag=mag))
 
     def int_mag(self, op: type, a: V, b: V) -> Mag | None:

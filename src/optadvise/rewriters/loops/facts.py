@@ -13,7 +13,7 @@ import libcst.matchers as m
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree, call_args, dotted
-from optadvise.rewriters.loops.site import bound_names, last_assignment_before, qualname
+from optadvise.rewriters.loops.site import bindings, bound_names, last_assignment_before, qualname
 
 # numpy calls that return new memory (no aliasing of any existing array)
 FRESH = {"empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like",
@@ -81,6 +81,41 @@ def fresh_around(tree: Tree, stmt: cst.BaseStatement, name: str) -> bool:
             if fresh_before(tree, a, name):
                 return True
     return False
+
+
+def allocated_extent(tree: Tree, scope: cst.CSTNode, name: str,
+                     before: cst.CSTNode) -> tuple[str, ...] | str | None:
+    """The shape `name` was allocated with, when its only binding in `scope` is an allocation ahead of
+    `before` whose shape names are bound only ahead of it: the code per dim (`np.zeros((n, m))`), or
+    the array it copies the shape of (`np.empty_like(a)`, `a.copy()`, that array not rebound since)."""
+    root = tree.module if isinstance(scope, cst.Module) else scope
+    bs = bindings(tree, root, name)
+    target = tree.parent.get(bs[0]) if len(bs) == 1 else None
+    asg = tree.parent.get(target) if isinstance(target, cst.AssignTarget) else None
+    if not isinstance(asg, cst.Assign) or len(asg.targets) != 1 or tree.line(asg) >= tree.line(before):
+        return None
+    value = asg.value
+    like = value.func.value if m.matches(value, COPY) else None  # type: ignore[attr-defined]
+    if isinstance(value, cst.Call) and like is None:
+        fn = tree.resolve(value.func) or ""
+        try:
+            pos, kw = call_args(value)
+        except Decline:
+            return None
+        short = fn.split(".")[-1]
+        if not fn.startswith("numpy.") or not pos or "shape" in kw:
+            return None
+        if short in LIKE:
+            like = pos[0].value
+        elif short in SHAPE_ARG:
+            shape = pos[0].value
+            dims = [e.value for e in shape.elements] if isinstance(shape, cst.Tuple) else [shape]
+            if all(tree.line(b) < tree.line(asg) for d in dims for n in tree.walk(d) if isinstance(n, cst.Name)
+                   for b in bindings(tree, root, n.value)):
+                return tuple(tree.code(d).strip() for d in dims)
+    if isinstance(like, cst.Name) and all(tree.line(b) < tree.line(asg) for b in bindings(tree, root, like.value)):
+        return like.value
+    return None
 
 
 def _dtype_of(tree: Tree, node: cst.BaseExpression | None) -> str:

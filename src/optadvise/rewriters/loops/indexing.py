@@ -11,7 +11,7 @@ import libcst as cst
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.dependence import Access
-from optadvise.rewriters.loops.facts import Facts
+from optadvise.rewriters.loops.facts import Facts, allocated_extent
 from optadvise.rewriters.loops.values import Axis, Elem, V, fold
 
 NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin", "cos", "tan", "arcsin",
@@ -20,6 +20,23 @@ NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin"
                   "exp2", "power", "clip", "where", "isnan", "isfinite", "isinf", "copysign", "fmod",
                   "logical_and", "logical_or", "logical_not", "cbrt", "reciprocal", "deg2rad", "rad2deg"}
 PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "round", "range"}
+
+
+def int_value(e: cst.BaseExpression, known: dict[str, int]) -> int | None:
+    """The value of an integer expression of literals and the `known` names (`+`, `-`, `*`), or None."""
+    if isinstance(e, cst.Integer):
+        return int(e.value, 0)
+    if isinstance(e, cst.Name):
+        return known.get(e.value)
+    if isinstance(e, cst.UnaryOperation) and isinstance(e.operator, cst.Minus):
+        x = int_value(e.expression, known)
+        return None if x is None else -x
+    if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract, cst.Multiply)):
+        a, b = int_value(e.left, known), int_value(e.right, known)
+        if a is None or b is None:
+            return None
+        return a + b if isinstance(e.operator, cst.Add) else a - b if isinstance(e.operator, cst.Subtract) else a * b
+    return None
 
 
 @dataclass
@@ -43,6 +60,9 @@ class Indexing:
     pinned: set[str] = field(default_factory=set)
     iterated: set[str] = field(default_factory=set)
     masks: int = 0
+    unrolled: dict[str, int] = field(default_factory=dict)  # variables of constant loops unrolled in the body
+    grids: dict[str, str] = field(default_factory=dict)  # loop index -> the index grid bound to its name
+    scratch: dict[str, tuple[str, int]] = field(default_factory=dict)  # private array -> (expanded, outer axes)
 
     @property
     def pos(self) -> int:
@@ -110,10 +130,19 @@ class Indexing:
         if isinstance(base, Elem):
             lead = [(k, 0) for k in base.prefix]
             arr = base.array
+        elif base in self.scratch:  # each iteration of the kept loops has its own copy
+            arr, outer = self.scratch[base]
+            lead = [(k, 0) for k in range(outer)]
         loops, invs = list(lead), []
         for pos, e in enumerate(idx, start=len(lead)):
             ao = self.affine(e)
-            if ao is None:
+            c = self.constant(e) if any(isinstance(n, cst.Name) and n.value in self.unrolled
+                                        for n in self.tree.walk(e)) else None
+            if ao is None and c is not None:
+                if c < 0:
+                    raise Decline(f"`{self.code(e)}` is a negative index (wraps around) in an unrolled loop")
+                invs.append((pos, str(c)))
+            elif ao is None:
                 if not self.invariant(e):
                     raise Decline(f"indirect or non-affine index `{self.code(e)}`")
                 invs.append((pos, self.code(e)))
@@ -128,14 +157,20 @@ class Indexing:
         if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract)):
             sign = 1 if isinstance(e.operator, cst.Add) else -1
             if isinstance(e.left, cst.Name) and self.axis_of(e.left.value) is not None:
-                if isinstance(e.right, cst.Integer):
-                    return self.axis_of(e.left.value), sign * int(e.right.value)  # type: ignore[return-value]
+                c = self.constant(e.right)
+                if c is not None:
+                    return self.axis_of(e.left.value), sign * c  # type: ignore[return-value]
                 raise Decline(f"index offset `{self.code(e.right)}` is not an integer literal")
             if sign == 1 and isinstance(e.right, cst.Name) and self.axis_of(e.right.value) is not None:
-                if isinstance(e.left, cst.Integer):
-                    return self.axis_of(e.right.value), int(e.left.value)  # type: ignore[return-value]
+                c = self.constant(e.left)
+                if c is not None:
+                    return self.axis_of(e.right.value), c  # type: ignore[return-value]
                 raise Decline(f"index offset `{self.code(e.left)}` is not an integer literal")
         return None
+
+    def constant(self, e: cst.BaseExpression) -> int | None:
+        """The value of an integer expression of literals and unrolled loop variables, or None."""
+        return int_value(e, self.unrolled)
 
     def access(self, node: cst.Subscript) -> V:
         arr, loops, invs = self.index_parts(node)
@@ -159,6 +194,7 @@ class Indexing:
         items: list[str] = []
         offsets: list[int | None] = [None] * len(self.axes)
         subs = [""] * n_idx
+        lows: list[tuple[str, int] | None] = [None] * n_idx  # a loop index's least value per subscript
         loop_iter = iter(loops)
         inv_map = dict(invs)
         prev = None
@@ -176,19 +212,36 @@ class Indexing:
             start = ax.start + off
             if start < 0:
                 raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
-            if start == 0 and off == 0 and ax.full == (arr, pos) and not ax.base:
+            lows[pos] = (ax.base, start)
+            if start == 0 and off == 0 and not ax.base and self.whole(arr, pos, ax):
                 items.append(":")
             else:
                 first = ax.first(off)
                 items.append(f"{first if first != '0' else ''}:{fold(ax.stop, off)}")
         if prev is not None and not compact:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
-        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks))
+        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks), tuple(lows))
         code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
         axes = frozenset(k for k, _ in loops)
         if not axes:
             code = f"{arr}[{', '.join(items)}]"
         return V(code, axes=axes, kind="np", reads=(acc,), dtypes=frozenset({self.facts.dtype(arr)}))
+
+    def whole(self, arr: str, pos: int, ax: Axis) -> bool:
+        """The axis runs over the whole length of `arr` along `pos`: its stop is that length, or the
+        extent `arr` was allocated with (`np.zeros((n, m))` with `range(n)`, `np.empty_like(a)` with
+        `range(len(a))`)."""
+        if ax.full == (arr, pos):
+            return True
+        original = next(((name, outer) for name, (x, outer) in self.scratch.items() if x == arr), None)
+        if original is not None:  # an expanded scratch array: the kept loops' stops, then the original's extent
+            return pos < original[1] or self.whole(original[0], pos - original[1], ax)
+        if self.loop_stmt is None:
+            return False
+        ext = allocated_extent(self.tree, self.tree.scope_of(self.loop_stmt), arr, self.loop_stmt)
+        if isinstance(ext, str):
+            return ax.full == (ext, pos)
+        return ext is not None and pos < len(ext) and ext[pos] == ax.stop
 
     def emit(self, line: str, v: V | None = None, writes: tuple[Access, ...] = ()) -> None:
         pos = self.pos

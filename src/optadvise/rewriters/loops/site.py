@@ -82,6 +82,12 @@ def _comp_targets(clause: cst.CompFor | None) -> set[str]:
     return out
 
 
+def bindings(tree: Tree, root: cst.CSTNode, name: str) -> list[cst.Name]:
+    """The Name nodes under root that bind `name`."""
+    ctx = tree.wrapper.resolve(ExpressionContextProvider)
+    return [n for n in tree.name_nodes(root, name) if ctx.get(n) == ExpressionContext.STORE]
+
+
 def bound_names(target: cst.CSTNode) -> list[str]:
     """Names a target binds (not names merely used inside a subscript or attribute target)."""
     if isinstance(target, cst.Name):

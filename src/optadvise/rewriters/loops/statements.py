@@ -13,15 +13,46 @@ import libcst as cst
 import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
+from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.bounds import const_mag
 from optadvise.rewriters.loops.extremes import Extremes
+from optadvise.rewriters.loops.indexing import int_value
 from optadvise.rewriters.loops.site import last_assignment_before
 from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
 
-AUG = {cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
-       cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
-       cst.ModuloAssign: cst.Modulo}
+AUG: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo}
 CONTINUE_IF = m.If(body=m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Continue()])]), orelse=None)
+UNROLL = 9  # constant inner loops of at most this many values are unrolled
+UNROLLED_CODE = 1500  # longest expression unrolling may build (characters)
 APPEND = m.Expr(value=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("append")), args=[m.DoNotCare()]))
+
+
+def literal_ints(tree: Tree, it: cst.BaseExpression) -> list[int] | None:
+    """The values of a tuple or list of integer literals (`-1` included), or of range() with literal
+    arguments; None for anything else."""
+    if isinstance(it, cst.Call) and tree.resolve(it.func) == "range" and 1 <= len(it.args) <= 3 \
+            and all(a.keyword is None and not a.star for a in it.args):
+        args = [int_value(a.value, {}) for a in it.args]
+        return list(range(*args)) if all(a is not None for a in args) else None  # type: ignore[arg-type]
+    if isinstance(it, (cst.Tuple, cst.List)):
+        vals = [int_value(e.value, {}) if isinstance(e, cst.Element) else None for e in it.elements]
+        return vals if all(v is not None for v in vals) else None  # type: ignore[return-value]
+    return None
+
+
+def plain_assignments(node: cst.For) -> list[cst.Assign] | None:
+    """The statements of the loop body when all are `name = value`, else None."""
+    out: list[cst.Assign] = []
+    for s in suite_statements(node.body):
+        if not (isinstance(s, cst.SimpleStatementLine) and all(
+                isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
+                for a in s.body)):
+            return None
+        out.extend(a for a in s.body if isinstance(a, cst.Assign))
+    return out
 
 
 def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
@@ -55,7 +86,13 @@ class Nest(Extremes):
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
             elif isinstance(s, cst.For) and guard is None:
-                if not self.accumulate_loop(s) and not self.sum_loop(s) and not self.choice_loop(s):
+                try:
+                    done = self.accumulate_loop(s)
+                except Decline:
+                    if literal_ints(self.tree, s.iter) is None:
+                        raise
+                    done = False  # a constant loop: unrolled, it keeps the exact order of operations
+                if not (done or self.unroll(s) or self.sum_loop(s) or self.choice_loop(s)):
                     self.inner_loop(s)
             else:
                 raise Decline(f"the loop body has a `{type(s).__name__}` statement (control flow not vectorized)")
@@ -99,6 +136,8 @@ class Nest(Extremes):
                     if op not in (cst.Add, cst.Subtract):
                         raise
                     return self.scatter(node.target, node.value, op, guard, why)
+            if isinstance(node.target, cst.Name) and self.temporary(node.target.value):
+                return self.update(node.target.value, op, node.value, guard)
             if isinstance(node.target, cst.Name) and op in (cst.Add, cst.Subtract, cst.Multiply):
                 return self.reduce(node.target.value, OPS[op], node.value, guard)
             raise Decline("augmented assignment not vectorized")
@@ -114,8 +153,9 @@ class Nest(Extremes):
         fn = self.tree.resolve(value.func) if isinstance(value, cst.Call) else None
         args = value.args if isinstance(value, cst.Call) else ()
         first = args[0].value if args else None
-        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) and \
-                any(isinstance(x, cst.Name) and x.value == t for x in (value.left, value.right)):
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add) \
+                and not self.temporary(t) \
+                and any(isinstance(x, cst.Name) and x.value == t for x in (value.left, value.right)):
             other = value.right if isinstance(value.left, cst.Name) and value.left.value == t else value.left
             return self.reduce(t, "+", other, guard)
         if fn in ("max", "min") and len(args) == 2 and isinstance(first, cst.Name) and first.value == t:
@@ -141,6 +181,38 @@ class Nest(Extremes):
             v = replace(v, code=t, prec=100)
             self.pinned.add(t)
         self.env[t] = v
+
+    def temporary(self, t: str) -> bool:
+        """`t` holds a value assigned earlier in this iteration (not a whole-array name or a result)."""
+        return isinstance(self.env.get(t), V) and t not in self.pinned and t not in self.results
+
+    def update(self, t: str, op: type[cst.BaseBinaryOp], value: cst.BaseExpression, guard: V | None) -> None:
+        """`t op= value` on a temporary of this iteration: its new value, selected by `guard` if any."""
+        old = self.env[t]
+        assert isinstance(old, V)
+        v = self.combine(op, old, self.expr(value))
+        if guard is not None:
+            v = V(f"{self.np}.where({guard.code}, {v.code}, {old.code})",
+                  **union(guard, v, old, kind=select_kind(v, old)))
+        self.env[t] = v
+
+    def unroll(self, node: cst.For) -> bool:
+        """`for d in (-1, 0, 1):` (a literal tuple or list of ints, or range() of int literals, at most
+        UNROLL values) in the body: translated once per value, in order, `d` a constant each time."""
+        values = literal_ints(self.tree, node.iter)
+        if values is None or len(values) > UNROLL or not isinstance(node.target, cst.Name) or node.orelse \
+                or isinstance(node.iter, cst.Call) and plain_assignments(node) is not None:
+            return False  # a range() stepping per-element state stays a loop (`inner_loop`)
+        var = node.target.value
+        if var in self.results or var in self.pinned or self.axis_of(var) is not None:
+            raise Decline(f"`{var}` is the variable of a constant loop and used otherwise in the nest")
+        for c in values:
+            self.unrolled[var] = c
+            self.env[var] = V(str(c), 100 if c >= 0 else 80, kind="int", mag=const_mag(c, len(self.axes)))
+            self.body(suite_statements(node.body))
+        if any(isinstance(v, V) and len(v.code) > UNROLLED_CODE for v in self.env.values()):
+            raise Decline(f"unrolling the loop over `{var}` gives an expression too long to read")
+        return True
 
     def row(self, call: cst.Call) -> Row | None:
         if len(call.args) != 1 or call.args[0].keyword is not None:
@@ -391,7 +463,7 @@ class Nest(Extremes):
         cur = self.access_parts(arr, loops, invs)
         if cur.axes != frozenset(range(len(self.axes))):
             raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
-        lhs = cur.code if "[" in cur.code else f"{arr}[{', '.join([':'] * (self.facts.ndim(arr) or 1))}]"
+        lhs = cur.code if "[" in cur.code else f"{arr}[:]"
         if op is not None and guard is None:
             return self.emit(f"{cur.code} {OPS[op]}= {value.code}", V("", **union(cur, value)), writes=cur.reads)
         if op is not None:
@@ -408,13 +480,9 @@ class Nest(Extremes):
         it = node.iter
         if not (isinstance(it, cst.Call) and self.tree.resolve(it.func) == "range") or not self.invariant(it):
             raise Decline("inner loop whose range depends on the outer loop")
-        stmts: list[cst.Assign] = []
-        for s in suite_statements(node.body):
-            if not (isinstance(s, cst.SimpleStatementLine) and all(
-                    isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
-                    for a in s.body)):
-                raise Decline("inner sequential loop body is not plain assignments to names")
-            stmts.extend(a for a in s.body if isinstance(a, cst.Assign))
+        stmts = plain_assignments(node)
+        if stmts is None:
+            raise Decline("inner sequential loop body is not plain assignments to names")
         carried = [a.targets[0].target.value for a in stmts if isinstance(a.targets[0].target, cst.Name)]
         u = node.target.value
         self.inner_scalars.add(u)

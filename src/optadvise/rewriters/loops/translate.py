@@ -15,6 +15,7 @@ from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.dependence import LoopAccesses, Verdict, prove
 from optadvise.rewriters.loops.facts import fresh_around, gather_facts
+from optadvise.rewriters.loops.scratch import Scratch
 from optadvise.rewriters.loops.site import read_outside
 from optadvise.rewriters.loops.statements import Nest, suite_statements
 from optadvise.rewriters.loops.values import Elem
@@ -38,11 +39,12 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
 
 def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Finding,
               profile: Profile | None, np: str, body: list[cst.BaseStatement] | None = None,
-              guard_aliases: bool = False) -> tuple[Nest, Verdict]:
+              guard_aliases: bool = False, scratch: dict[str, Scratch] | None = None) -> tuple[Nest, Verdict]:
     """The translated nest `loops` (outermost first, each inside the one before) and its dependence
     verdict, `independent` or `reduction`; declines anything else. `body` is the part of the innermost
     loop's body to translate (all of it by default); with `guard_aliases`, arrays that may share
-    memory are listed in the verdict's `disjoint` instead of declining."""
+    memory are listed in the verdict's `disjoint` instead of declining; `scratch` arrays are read and
+    written in their expanded copies."""
     outer = loops[0]
     if body is None:
         body = suite_statements(loops[-1].body)
@@ -50,6 +52,11 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
     facts = gather_facts(tree, scope, finding, profile, names)
     assigned = tree.stores(outer)
     nest = Nest(tree, np, facts, [], {}, assigned, loop_stmt=outer)
+    for sc in (scratch or {}).values():
+        if sc.name in facts.arrays:
+            nd, dt = facts.arrays[sc.name]
+            facts.arrays[sc.expanded] = (nd + sc.outer, dt)
+        nest.scratch[sc.name] = (sc.expanded, sc.outer)
     count_writes(nest, body)
     build_axes(tree, scope, loops, nest)
     nest.written = {e.array if isinstance(e := nest.env.get(w), Elem) else w for w in nest.written}
@@ -58,7 +65,8 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
         raise Decline("the loop has no effect that outlives it")
     arrays = {a.array for _, a, _ in nest.accesses}
     verdict = prove(LoopAccesses(tuple(nest.accesses), frozenset(nest.iterated),
-                                 frozenset(a for a in arrays if fresh_around(tree, outer, a)),
+                                 frozenset(a for a in arrays if fresh_around(tree, outer, a)
+                                           or a in {sc.expanded for sc in (scratch or {}).values()}),
                                  frozenset(nest.results), guard_aliases))
     if verdict.kind == "carried":
         raise Decline(verdict.reason)

@@ -1,0 +1,35 @@
+"""loop-over-ndarray on nests whose outer loop carries the dependence: vectorize is offered before
+Numba (the nest inside may vectorise), while a single recurrence or an early exit gets Numba only."""
+
+from __future__ import annotations
+
+import pytest
+
+from optadvise.examples import EXAMPLE_FILE, marked_line
+from optadvise.rules.engine import get_rule, measured_findings
+from optadvise.rules.facts import array, facts, hot
+from optadvise.rules.index import ModuleIndex
+
+LU = ("import numpy as np\ndef lu(a):\n    n = a.shape[0]\n    for k in range(n):  # <-\n"
+      "        for i in range(k + 1, n):\n            a[i, k] = a[i, k] / a[k, k]\n"
+      "            for j in range(k + 1, n):\n                a[i, j] = a[i, j] - a[i, k] * a[k, j]\n"
+      "    return a\n")
+RECURRENCE = ("import numpy as np\ndef run(c, a):\n    n = a.shape[0]\n    for i in range(1, n):  # <-\n"
+              "        c[i] = c[i - 1] + a[i]\n    return c\n")
+EARLY_EXIT = ("import numpy as np\ndef scan(a):\n    n, m = a.shape\n    for i in range(1, n):  # <-\n"
+              "        for j in range(m):\n            a[i, j] = a[i - 1, j] + 1.0\n"
+              "            if a[i, j] > 9.0:\n                return a\n    return a\n")
+
+
+@pytest.mark.parametrize("src, function, fixes", [
+    (LU, "lu", ["vectorize", "numba"]),
+    (RECURRENCE, "run", ["numba"]),
+    (EARLY_EXIT, "scan", ["numba"]),
+])
+def test_carried_nests_offer_vectorize_first(src: str, function: str, fixes: list[str]) -> None:
+    line = marked_line(src)
+    prof = facts(functions=(hot(function, line - 2, 0.9, {line: 0.9}),),
+                 arrays=tuple(array(n, (50, 50), function=function) for n in ("a", "c")))
+    [f] = [f for f in measured_findings(prof, ModuleIndex(src, EXAMPLE_FILE), [get_rule("loop-over-ndarray")])
+           if f.lineno == line]
+    assert f.evidence["dependence"] == "carried" and list(f.fixes) == fixes
