@@ -31,7 +31,7 @@ from contextlib import nullcontext
 
 from optadvise.apply import OriginalFile, encode_source
 from optadvise.model import MODULE, Candidate, KernelTiming, Verdict
-from optadvise.verify.baseline import Baseline, measure_original, same_file
+from optadvise.verify.baseline import Baseline, measure_original, same_file, vary
 from optadvise.verify.compare import ATOL, Diff, compare_text
 from optadvise.verify.function_check import check_function
 from optadvise.verify.sandbox import SNAPSHOT_CAP, Progress, Run, Sandbox
@@ -168,7 +168,7 @@ class Verifier:
             ref_times: list[float] = list(base.times) if reuse else []
             # never below twice the warm-up: a candidate with a fixed start-up cost (a local cluster)
             timed_timeout = min(self.timeout, max(3 * est, est + 10, 2 * warm.result.wall_s))
-            n_runs = len(base.times) if reuse else base.runs
+            n_runs = max(len(base.times), 2) if reuse else base.runs
             for k in range(n_runs):
                 self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{n_runs})")
                 if not reuse:
@@ -197,14 +197,26 @@ class Verifier:
             return v
 
     def _check(self, run: Run, base: Baseline, rtol: float, timeout: float) -> Diff:
-        """Compare a candidate run with the original, then undo its file effects."""
+        """Compare a candidate run with the original, then undo its file effects. Where its output
+        differs before the baseline knows what varies between runs of the original, the original
+        runs once more (`vary`) and the output is compared again, varying numbers ignored."""
         d = self._compare(run, base, rtol, timeout)
         problems = self.box.restore(run.changes)
         if problems:
             names = ", ".join(self.box.rel(p) for p in problems[:3])
             return Diff(False, f"{d.reason or 'files changed'}; could not restore {names} (no backup: "
                                f"the original does not write it)", d.max_rel_diff)
+        res = run.result
+        if not (d.ok or base.varied or res.timed_out or res.returncode != base.returncode
+                or self._stdout(run, base, rtol).ok):
+            vary(self.box, base, self.timeout, self.progress)
+            if base.error:
+                return Diff(False, f"cannot verify: {base.error}")
+            d = self._compare(run, base, rtol, timeout)  # the original writes no file: none to read
         return d
+
+    def _stdout(self, run: Run, base: Baseline, rtol: float) -> Diff:
+        return compare_text(base.stdout, self.box.unalias(run.result.stdout), rtol, ATOL, base.volatile)
 
     def _compare(self, run: Run, base: Baseline, rtol: float, timeout: float) -> Diff:
         res = run.result
@@ -214,7 +226,7 @@ class Verifier:
             if base.returncode == 0:
                 return Diff(False, f"candidate crashed: {run.last_error_line() or f'exit status {res.returncode}'}")
             return Diff(False, f"exit status {res.returncode} vs the original's {base.returncode}")
-        out = compare_text(base.stdout, self.box.unalias(res.stdout), rtol, ATOL, base.volatile)
+        out = self._stdout(run, base, rtol)
         if not out.ok:
             return out
         diffs = [out]
