@@ -9,7 +9,8 @@ new/changed module-level functions, exec'd into a copy of the module's globals) 
 NumPy's and `random`'s global streams rewound so both see the same random numbers, and compares return
 values, arguments after the call (in-place updates) and exception types. Then it does the same on
 generated inputs: every array argument replaced by random values of the same shape and dtype within
-the observed range (`SEEDS`).
+the observed range (`SEEDS`; only the first where the arguments are big or the real call slow, since
+each costs a call of the original: `BIG_INPUT_BYTES`, `SLOW_CALL_S`).
 
 Kernel timing: on each checked real input, original and candidate are then called in alternation on
 fresh deep copies (all kept alive, so nothing can be memoised on argument identity; RNG streams
@@ -45,6 +46,7 @@ SEEDS = (1, 2)  # generated inputs
 CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
 BIG_INPUT_BYTES = 32 * 2**20  # one generated input (not two) for arguments holding more array bytes
+SLOW_CALL_S = 1.0  # ... or for a real call slower than this: each generated input costs one more call
 MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
@@ -299,8 +301,8 @@ class Checker:
             if took > GENERATE_CAP_S:
                 self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
             else:
-                big = _array_bytes(pristine) > BIG_INPUT_BYTES
-                self._generated(original, pristine, SEEDS[:1] if big else SEEDS)
+                costly = took > SLOW_CALL_S or _array_bytes(pristine) > BIG_INPUT_BYTES
+                self._generated(original, pristine, SEEDS[:1] if costly else SEEDS)
             _set_rng(after)
         if exc is not None:
             raise exc
