@@ -3,23 +3,25 @@
 SPEC is a `FunctionSpec`: the original script (+ argv), the candidate file, the module-level function,
 the tolerance and where to write the `FunctionResult`. The original script runs as `__main__` with one
 statement added after the function's `def`: the global is wrapped. On its first `CALLS` calls the
-wrapper deep-copies the real arguments, calls the original (the script carries on with its real
-result), then calls the candidate function (its `def`, and the candidate file's imports and
-new/changed module-level functions, exec'd into a copy of the module's globals) on a fresh copy, with
-NumPy's and `random`'s global streams rewound so both see the same random numbers, and compares return
-values, arguments after the call (in-place updates) and exception types. Then it does the same on
-generated inputs: every array argument replaced by random values of the same shape and dtype within
-the observed range (`SEEDS`; only the first where the arguments are big or the real call slow, since
-each costs a call of the original: `BIG_INPUT_BYTES`, `SLOW_CALL_S`).
+wrapper deep-copies the real arguments, calls the candidate function (its `def`, and the candidate
+file's imports and new/changed module-level functions, exec'd into a copy of the module's globals) on
+a copy, then the original (the script carries on with its real result), with NumPy's and `random`'s
+global streams rewound so both see the same random numbers, and compares return values, arguments
+after the call (in-place updates) and exception types. Then it does the same on generated inputs:
+every array argument replaced by random values of the same shape and dtype within the observed range
+(`SEEDS`; only the first where the arguments are big or the real call slow, since each costs a call
+of the original: `BIG_INPUT_BYTES`, `SLOW_CALL_S`).
 
 Kernel timing: on each checked real input, original and candidate are then called in alternation on
 fresh deep copies (all kept alive, so nothing can be memoised on argument identity; RNG streams
 rewound before every call; every candidate result compared again), at least `MIN_ROUNDS` times each
-unless the original alone outlasts `BUDGET_S`. The candidate's first call is its warm-up (a JIT
-compiles there: `compile_s`), so a candidate fast only on its first call gains nothing. Figures are
-medians per input; `KernelTiming.significant` holds only when the candidate's median beats the
-original's *fastest* call. Every call of the function in the run is counted and timed (`calls`,
-`total_original_s`), which scales the kernel figures to the whole script.
+unless the original alone outlasts `BUDGET_S` (then once more), or not again at all when the
+candidate's first call already beat that slow real call `CLEAR` times over. The candidate's first
+call, made before the original's so that it bears every first-call cost they share (imports, caches),
+is its warm-up (a JIT compiles there: `compile_s`), so a candidate fast only on its first call gains
+nothing. Figures are medians per input; `KernelTiming.significant` holds only when the candidate's
+median beats the original's *fastest* call. Every call of the function in the run is counted and
+timed (`calls`, `total_original_s`), which scales the kernel figures to the whole script.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ SLOW_CALL_S = 1.0  # ... or for a real call slower than this: each generated inp
 MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
+CLEAR = 2.0  # a candidate whose first call is this much faster than a slow original's real call
 
 
 _MISSING = object()
@@ -281,16 +284,15 @@ class Checker:
                 return original(*args, **kwargs)
         self.calls += 1
         before = _rng_state()
+        t0 = time.perf_counter()  # the candidate first: its warm-up bears every first-call cost they share
+        c_out, c_exc = self._call_candidate(*for_cand)
+        c_took = time.perf_counter() - t0
+        _set_rng(before)
         t0 = time.perf_counter()
         out, exc = self._call(original, args, kwargs)
         took = time.perf_counter() - t0
         self.total_s += took
         after = _rng_state()
-        _set_rng(before)
-        t0 = time.perf_counter()
-        c_out, c_exc = self._call_candidate(*for_cand)
-        c_took = time.perf_counter() - t0
-        _set_rng(after)
         self.inputs += 1
         label = f"on the script's real arguments (call {self.calls})"
         self._compare(label, out, exc, (args, kwargs), c_out, c_exc, for_cand, strict_exc=True)
@@ -316,11 +318,14 @@ class Checker:
         keep: list[Any] = []  # every copy stays alive: no two calls see the same argument objects
         deadline = time.perf_counter() + BUDGET_S
         out, args, kwargs = expected
+        # a slow original that even the candidate's cold first call beats CLEAR times over: its real
+        # call is its one timed call (another would cost as much and could not change the verdict)
+        rounds = 1 if took > BUDGET_S and CLEAR * c_took <= took else MIN_ROUNDS
         while len(cand_times) < MAX_ROUNDS:
             now = time.perf_counter()
-            if len(cand_times) >= MIN_ROUNDS and (len(orig_times) >= MIN_ROUNDS or now >= deadline):
+            if len(cand_times) >= MIN_ROUNDS and (len(orig_times) >= rounds or now >= deadline):
                 break
-            if len(orig_times) < MIN_ROUNDS and (len(orig_times) < 2 or now < deadline):
+            if len(orig_times) < rounds and (len(orig_times) < 2 or now < deadline):
                 a, k = copy.deepcopy(pristine)
                 keep.append((a, k))
                 _set_rng(rng)
