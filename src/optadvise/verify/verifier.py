@@ -13,8 +13,10 @@ values, argument mutation and exceptions.
 Timing: the candidate runs once to warm up (a JIT compiles and caches then; `compile_s` = warm-up time
 minus the steady median, floored at 0), then `Baseline.runs` times, each timed run paired with a run of
 the reference (the original, or the source the candidate improves on) so both see the same machine
-load. The speedup is the ratio of the medians and must reach `min_speedup` (`timed=False` skips the
-timing: a one-run confirmation of outputs).
+load; against the original, where that warm-up run already beat the baseline's runs `CLEAR` times
+over, twice, against the baseline's own runs (no run of the original repeated). The speedup is the
+ratio of the medians and must reach `min_speedup` (`timed=False` skips the timing: a one-run
+confirmation of outputs).
 
 Kernel level (`verify_kernel`, for a finding in a module-level function): one child runs the original
 script with the function wrapped; original and candidate are compared AND timed on the real inputs
@@ -34,6 +36,7 @@ from optadvise.model import MODULE, Candidate, KernelTiming, Verdict
 from optadvise.verify.baseline import Baseline, measure_original, same_file, vary
 from optadvise.verify.compare import ATOL, Diff, compare_text
 from optadvise.verify.function_check import check_function
+from optadvise.verify.function_harness import CLEAR
 from optadvise.verify.sandbox import SNAPSHOT_CAP, Progress, Run, Sandbox
 
 
@@ -113,8 +116,9 @@ class Verifier:
         """Verdict on `candidate` (a whole rewritten file). Correctness is always judged against the
         original script; speed (unless not `timed`) against `reference` (a source text, default the
         original script), timed in alternation with the candidate so both see the same machine load,
-        or (not `paired`, original reference only) against the baseline's own timed runs of the
-        original, which saves re-running it where the kernel figures already showed the speedup."""
+        or (not `paired`, or a warm-up run `CLEAR` times faster; original reference only) against
+        the baseline's own timed runs of the original, which saves re-running it where the kernel
+        figures or the warm-up run already showed the speedup."""
         base = self.baseline()
         if base.error:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
@@ -163,7 +167,10 @@ class Verifier:
             if ref_script is not None:  # warm the reference too (its own JIT compile)
                 box.restore(box.run(ref_script.argv, warm_timeout, ref_script.env).changes)
             ref_argv, ref_env = (ref_script.argv, ref_script.env) if ref_script else (box.original_argv, None)
-            reuse = not paired and ref_script is None and bool(base.times)
+            # the candidate's first run (a JIT compile included) beat the original CLEAR times over:
+            # the baseline's own runs of the original are a fair reference, none is run again
+            clear = CLEAR * warm.result.wall_s <= min(base.times, default=0.0)
+            reuse = (clear or not paired) and ref_script is None and bool(base.times)
             times: list[float] = []
             ref_times: list[float] = list(base.times) if reuse else []
             # never below twice the warm-up: a candidate with a fixed start-up cost (a local cluster)
