@@ -7,7 +7,7 @@ import pytest
 from optadvise.commands.fix import fix_source
 from optadvise.model import Finding
 from optadvise.verify import Verifier
-from optadvise.verify.function_harness import CLEAR_ROUNDS
+from optadvise.verify.function_harness import FEW_ROUNDS
 from tests.fix.test_fix import Edit
 
 from .helpers import edit, listing
@@ -133,7 +133,7 @@ def test_slow_original_beaten_by_the_candidates_first_call_is_timed_once(sleepy)
     assert verdict is not None and verdict.accepted, verdict and verdict.reason
     k = verdict.kernel
     assert k is not None and k.t_original_s == k.total_original_s >= 1.2  # the real call, no other
-    assert k.rounds == CLEAR_ROUNDS and k.significant
+    assert k.rounds == FEW_ROUNDS and k.significant
 
 
 def test_fast_only_on_first_call_against_a_slow_original_is_rejected(sleepy):
@@ -142,3 +142,9 @@ def test_fast_only_on_first_call_against_a_slow_original_is_rejected(sleepy):
     verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
     assert verdict is not None and not verdict.accepted
     assert verdict.reason.startswith("kernel not"), verdict.reason
+
+
+def test_a_candidate_whose_calls_outlast_the_budget_is_timed_fewer_times(sleepy):
+    body = "    time.sleep(1.1)\n    return float(np.sum(x))\n"
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
+    assert verdict is not None and verdict.kernel is not None and verdict.kernel.rounds == FEW_ROUNDS

@@ -15,14 +15,14 @@ of the original: `BIG_INPUT_BYTES`, `SLOW_CALL_S`).
 Kernel timing: on each checked real input, original and candidate are then called in alternation on
 fresh deep copies (all kept alive, so nothing can be memoised on argument identity; RNG streams
 rewound before every call; every candidate result compared again), at least `MIN_ROUNDS` times each
-unless the original alone outlasts `BUDGET_S` (then once more), or, when the candidate's first call
-already beat that slow real call `CLEAR` times over, the candidate `CLEAR_ROUNDS` times and the
-original not again. The candidate's first call, made before the original's so that it bears every
-first-call cost they share (imports, caches), is its warm-up (a JIT compiles there: `compile_s`), so a
-candidate fast only on its first call gains nothing. Figures are medians per input;
-`KernelTiming.significant` holds only when the candidate's median beats the original's *fastest*
-call. Every call of the function in the run is counted and timed (`calls`, `total_original_s`),
-which scales the kernel figures to the whole script.
+unless the original alone outlasts `BUDGET_S` (then once more; not again at all when the candidate's
+first call already beat that slow real call `CLEAR` times over); the candidate `FEW_ROUNDS` times
+where it is that clearly faster or its own calls outlast `BUDGET_S`. The candidate's first call, made
+before the original's so that it bears every first-call cost they share (imports, caches), is its
+warm-up (a JIT compiles there: `compile_s`), so a candidate fast only on its first call gains
+nothing. Figures are medians per input; `KernelTiming.significant` holds only when the candidate's
+median beats the original's *fastest* call. Every call of the function in the run is counted and
+timed (`calls`, `total_original_s`), which scales the kernel figures to the whole script.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when i
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
 CLEAR = 2.0  # a candidate whose first call is this much faster than a slow original's real call
-CLEAR_ROUNDS = 3  # ... is timed this many times, and the original not again
+FEW_ROUNDS = 3  # timed calls of such a candidate, or of one whose calls alone outlast BUDGET_S
 
 
 _MISSING = object()
@@ -323,10 +323,12 @@ class Checker:
         # a slow original that even the candidate's cold first call beats CLEAR times over: its real
         # call is its one timed call (another would cost as much and could not change the verdict)
         clear = took > BUDGET_S and CLEAR * c_took <= took
-        rounds, c_rounds = (1, CLEAR_ROUNDS) if clear else (MIN_ROUNDS, MIN_ROUNDS)
+        rounds = 1 if clear else MIN_ROUNDS
         while len(cand_times) < MAX_ROUNDS:
             now = time.perf_counter()
-            if len(cand_times) >= c_rounds and (len(orig_times) >= rounds or now >= deadline):
+            few = clear or sum(cand_times) >= BUDGET_S  # the candidate's own calls are costly
+            if len(cand_times) >= (FEW_ROUNDS if few else MIN_ROUNDS) and (len(orig_times) >= rounds
+                                                                          or now >= deadline):
                 break
             if len(orig_times) < rounds and (len(orig_times) < 2 or now < deadline):
                 a, k = copy.deepcopy(pristine)
