@@ -14,7 +14,7 @@ Timing: the candidate runs once to warm up (a JIT compiles and caches then; `com
 minus the steady median, floored at 0), then `Baseline.runs` times, each timed run paired with a run of
 the reference (the original, or the source the candidate improves on) so both see the same machine
 load; against the original, where that warm-up run already beat the baseline's runs `CLEAR` times
-over, twice, against the baseline's own runs (no run of the original repeated). The speedup is the
+over, as many times as the baseline ran it, against those runs (none repeated). The speedup is the
 ratio of the medians and must reach `min_speedup` (`timed=False` skips the timing: a one-run
 confirmation of outputs).
 
@@ -175,7 +175,7 @@ class Verifier:
             ref_times: list[float] = list(base.times) if reuse else []
             # never below twice the warm-up: a candidate with a fixed start-up cost (a local cluster)
             timed_timeout = min(self.timeout, max(3 * est, est + 10, 2 * warm.result.wall_s))
-            n_runs = max(len(base.times), 2) if reuse else base.runs
+            n_runs = (len(base.times) if clear else max(len(base.times), 2)) if reuse else base.runs
             for k in range(n_runs):
                 self.progress(f"{candidate.kind} for {candidate.function}: timing ({k + 1}/{n_runs})")
                 if not reuse:
