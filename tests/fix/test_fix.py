@@ -180,7 +180,7 @@ def test_exit_codes(tmp_path):
 def test_script_failure_raises_before_any_candidate(tmp_path, monkeypatch):
     (tmp_path / "slow.py").write_text("import sys\nsys.exit(5)\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("optadvise.rewriters.load_all", lambda: pytest.fail("no rewriting"))
+    monkeypatch.setattr("optadvise.commands.fix.fix_source", lambda *a, **k: pytest.fail("no rewriting"))
     with pytest.raises(OptadviseError) as e:
         run_fix("slow.py", [], apply=True, function=None, rule=None, json_mode=False, min_speedup=1.1,
                 timeout=60)
