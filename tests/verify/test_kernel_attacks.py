@@ -148,3 +148,10 @@ def test_a_candidate_whose_calls_outlast_the_budget_is_timed_fewer_times(sleepy)
     body = "    time.sleep(1.1)\n    return float(np.sum(x))\n"
     verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
     assert verdict is not None and verdict.kernel is not None and verdict.kernel.rounds == FEW_ROUNDS
+
+
+def test_a_slower_candidate_stops_being_timed_once_it_cannot_win(sleepy):
+    body = "    time.sleep(1.6)\n    return float(np.sum(x))\n"
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
+    assert verdict is not None and not verdict.accepted and verdict.reason.startswith("kernel not")
+    assert verdict.kernel is not None and verdict.kernel.rounds == 2  # 2 of the 3 it would get lost

@@ -17,12 +17,14 @@ fresh deep copies (all kept alive, so nothing can be memoised on argument identi
 rewound before every call; every candidate result compared again), at least `MIN_ROUNDS` times each
 unless the original alone outlasts `BUDGET_S` (then once more; not again at all when the candidate's
 first call already beat that slow real call `CLEAR` times over); the candidate `FEW_ROUNDS` times
-where it is that clearly faster or its own calls outlast `BUDGET_S`. The candidate's first call, made
-before the original's so that it bears every first-call cost they share (imports, caches), is its
-warm-up (a JIT compiles there: `compile_s`), so a candidate fast only on its first call gains
-nothing. Figures are medians per input; `KernelTiming.significant` holds only when the candidate's
-median beats the original's *fastest* call. Every call of the function in the run is counted and
-timed (`calls`, `total_original_s`), which scales the kernel figures to the whole script.
+where it is that clearly faster or its own calls outlast `BUDGET_S`, and no more once most of the
+calls it would get lost to the original's fastest (then, and on later inputs, it cannot be
+significantly faster). The candidate's first call, made before the original's so that it bears every
+first-call cost they share (imports, caches), is its warm-up (a JIT compiles there: `compile_s`), so a
+candidate fast only on its first call gains nothing. Figures are medians per input;
+`KernelTiming.significant` holds only when the candidate's median beats the original's *fastest*
+call. Every call of the function in the run is counted and timed (`calls`, `total_original_s`),
+which scales the kernel figures to the whole script.
 """
 
 from __future__ import annotations
@@ -315,21 +317,26 @@ class Checker:
     def _time(self, original: Callable[..., Any], pristine: tuple, rng: tuple[Any, Any],
               expected: tuple[Any, tuple, dict], took: float, c_took: float, label: str) -> None:
         """Interleaved timing of original and candidate on copies of one real input (module docstring)."""
+        if any(c >= fastest for _, fastest, c, _ in self.per_input):
+            return  # an earlier input already shows it not significantly faster: the verdict stands
         orig_times: list[float] = [took]
         cand_times: list[float] = []
         keep: list[Any] = []  # every copy stays alive: no two calls see the same argument objects
         deadline = time.perf_counter() + BUDGET_S
         out, args, kwargs = expected
         # a slow original that even the candidate's cold first call beats CLEAR times over: its real
-        # call is its one timed call (another would cost as much and could not change the verdict)
+        # call is its one timed call
         clear = took > BUDGET_S and CLEAR * c_took <= took
         rounds = 1 if clear else MIN_ROUNDS
         while len(cand_times) < MAX_ROUNDS:
             now = time.perf_counter()
             few = clear or sum(cand_times) >= BUDGET_S  # the candidate's own calls are costly
-            if len(cand_times) >= (FEW_ROUNDS if few else MIN_ROUNDS) and (len(orig_times) >= rounds
-                                                                          or now >= deadline):
+            need = FEW_ROUNDS if few else MIN_ROUNDS
+            orig_done = len(orig_times) >= rounds or (len(orig_times) >= 2 and now >= deadline)
+            if len(cand_times) >= need and orig_done:
                 break
+            if orig_done and 2 * sum(c >= min(orig_times) for c in cand_times) > need:
+                break  # most of its timed calls lost to the original's fastest: it cannot be significant
             if len(orig_times) < rounds and (len(orig_times) < 2 or now < deadline):
                 a, k = copy.deepcopy(pristine)
                 keep.append((a, k))
