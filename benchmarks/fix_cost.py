@@ -1,6 +1,7 @@
 """What `optadvise fix` costs: for each case of a corpus laid out like the shared one (case folders
 holding `slow.py`, optional `setup.py`), the wall time of `optadvise fix slow.py` divided by the
-plain run time of `slow.py`, then the median and the worst.
+plain run time of `slow.py` (the faster of two runs), then the median and the worst. Machine load
+moves both, and not always together: compare figures taken on the same, preferably idle, machine.
 
 usage: python benchmarks/fix_cost.py CASES_DIR [CASE ...]   (targets: median <= 6x, worst <= 12x)
 """

@@ -180,8 +180,36 @@ def test_exit_codes(tmp_path):
 def test_script_failure_raises_before_any_candidate(tmp_path, monkeypatch):
     (tmp_path / "slow.py").write_text("import sys\nsys.exit(5)\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("optadvise.rewriters.load_all", lambda: pytest.fail("no rewriting"))
+    monkeypatch.setattr("optadvise.commands.fix.fix_source", lambda *a, **k: pytest.fail("no rewriting"))
     with pytest.raises(OptadviseError) as e:
         run_fix("slow.py", [], apply=True, function=None, rule=None, json_mode=False, min_speedup=1.1,
                 timeout=60)
     assert e.value.code == 3
+
+
+class _Variants(Edit):
+    """Two correct candidates for one finding, as a rewriter with a serial and a parallel variant."""
+
+    def propose(self, source, finding, profile):
+        (c,) = super().propose(source, finding, profile)
+        return [c, Candidate(c.rule, c.kind, c.function, c.filename, c.lineno, "second variant", source,
+                             source.replace(self.old, "    return float(np.add.reduce(x))"))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("try_all", [False, True])
+def test_the_first_verified_variant_stops_the_search_unless_all(tmp_path, monkeypatch, try_all):
+    source = _script(tmp_path, 1_000_000).read_text()
+    monkeypatch.chdir(tmp_path)
+    finding = Finding("loop-over-ndarray", "OA101", "slow.py", 5, 7, "total", "m", fixes=["vectorize"])
+    with Verifier("slow.py", [], timeout=60) as v:
+        report = fix_source(v, source, [finding], None, [_Variants(LOOP, "    return np.sum(x)")],
+                            min_speedup=1.1, name="slow.py", args=[], try_all=try_all)
+    verdicts = [a.verdict for a in report.attempts if a.verdict is not None]
+    skipped = [a.declined for a in report.attempts if a.declined]
+    assert verdicts[0].accepted, verdicts[0].reason
+    if try_all:
+        assert [v.candidate.description for v in verdicts] == ["test rewrite", "second variant"]
+    else:
+        assert len(verdicts) == 1 and report.accepted[0].verdict is verdicts[0]
+        assert skipped == ["not tried: second variant: an earlier candidate verified (--all tries every one)"]

@@ -85,3 +85,19 @@ def test_candidate_touching_an_input_file_rejected(setup):
     verdict = v.verify(cand, min_speedup=1.0)
     assert not verdict.accepted and "data/x.npy" in verdict.reason
     assert "could not restore" in verdict.reason  # said loudly: the original never writes it
+
+
+@pytest.mark.parametrize("new_sleep,paired", [("0.01", False), ("1.2", True)])
+def test_only_a_clearly_faster_first_run_spares_the_paired_runs(tmp_path, new_sleep, paired):
+    write(str(tmp_path), "slow.py", '''
+        import time
+        time.sleep(1.5)
+        print("done", 42)
+    ''')
+    source = (tmp_path / "slow.py").read_text()
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path)) as v:
+        verdict = v.verify(edit(source, ("time.sleep(1.5)", f"time.sleep({new_sleep})")), min_speedup=1.1)
+        times = v.baseline().times
+    assert verdict.accepted and "timing" in verdict.checks, verdict.reason
+    assert len(times) == 1  # the discovery run was the reference; nothing varied
+    assert (verdict.t_original_s != times[0]) is paired  # paired: the original ran again

@@ -125,3 +125,31 @@ def test_candidate_with_process_pool_and_new_helper_is_checked(tmp_path):
         verdict = v.verify(cand, min_speedup=1.0)
     # the helper is pickled by reference as __main__._part: the harness must make that work
     assert "function:1 inputs" in verdict.checks, verdict.reason
+
+
+SLOW_CALL = '''
+import time
+
+import numpy as np
+
+
+def total(x):
+    time.sleep(1.2)
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+print(f"total {total(np.linspace(0.0, 1.0, 1000)):.6f}")
+'''
+
+
+def test_one_generated_input_for_a_slow_call(tmp_path):
+    write(str(tmp_path), "slow.py", SLOW_CALL)
+    source = (tmp_path / "slow.py").read_text()
+    cand = edit(source, ("    s = 0.0\n    for v in x:\n        s += v\n    return s", "    return float(np.sum(x))"),
+                function="total", rtol=1e-6)
+    with Verifier("slow.py", [], timeout=60, cwd=str(tmp_path)) as v:
+        verdict = v.verify_kernel(cand)
+    assert verdict is not None and "function:2 inputs" in verdict.checks, verdict  # 1 real + 1 generated

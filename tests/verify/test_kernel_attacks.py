@@ -7,6 +7,7 @@ import pytest
 from optadvise.commands.fix import fix_source
 from optadvise.model import Finding
 from optadvise.verify import Verifier
+from optadvise.verify.function_harness import FEW_ROUNDS
 from tests.fix.test_fix import Edit
 
 from .helpers import edit, listing
@@ -104,3 +105,53 @@ class _Cheat(Edit):
         (c,) = super().propose(source, finding, profile)
         c.new = c.new.replace(*self.drop)
         return [c]
+
+
+SLEEPY_BODY = "    time.sleep(1.2)\n    return float(sum(x))\n"
+SLEEPY = f'''import time
+
+import numpy as np
+
+
+def total(x):
+{SLEEPY_BODY}
+
+print(f"total {{total(np.linspace(0.0, 1.0, 1000)):.6f}}")
+'''
+
+
+@pytest.fixture
+def sleepy(tmp_path):
+    (tmp_path / "slow.py").write_text(SLEEPY)
+    with Verifier("slow.py", [], timeout=120, cwd=str(tmp_path)) as v:
+        yield v
+
+
+def test_slow_original_beaten_by_the_candidates_first_call_is_timed_once(sleepy):
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, "    return float(np.sum(x))\n"),
+                                        function="total", rtol=1e-6))
+    assert verdict is not None and verdict.accepted, verdict and verdict.reason
+    k = verdict.kernel
+    assert k is not None and k.t_original_s == k.total_original_s >= 1.2  # the real call, no other
+    assert k.rounds == FEW_ROUNDS and k.significant
+
+
+def test_fast_only_on_first_call_against_a_slow_original_is_rejected(sleepy):
+    body = ("    if not getattr(total, 'warm', False):\n        total.warm = True\n"
+            "        return float(np.sum(x))\n    time.sleep(1.5)\n    return float(np.sum(x))\n")
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
+    assert verdict is not None and not verdict.accepted
+    assert verdict.reason.startswith("kernel not"), verdict.reason
+
+
+def test_a_candidate_whose_calls_outlast_the_budget_is_timed_fewer_times(sleepy):
+    body = "    time.sleep(1.1)\n    return float(np.sum(x))\n"
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
+    assert verdict is not None and verdict.kernel is not None and verdict.kernel.rounds == FEW_ROUNDS
+
+
+def test_a_slower_candidate_stops_being_timed_once_it_cannot_win(sleepy):
+    body = "    time.sleep(1.6)\n    return float(np.sum(x))\n"
+    verdict = sleepy.verify_kernel(edit(SLEEPY, (SLEEPY_BODY, body), function="total", rtol=1e-6))
+    assert verdict is not None and not verdict.accepted and verdict.reason.startswith("kernel not")
+    assert verdict.kernel is not None and verdict.kernel.rounds == 2  # 2 of the 3 it would get lost

@@ -6,14 +6,16 @@ accepted so far, the finding's lines re-located through a difflib line map). A c
 module-level function is verified at kernel level (`Verifier.verify_kernel`: one child compares and
 times original and candidate function on the script's real inputs); others, and those the kernel
 check cannot take, at script level against the current source's time. The first verified candidate
-is kept, unless `try_all` (`--all`) tries every one and keeps the fastest; past the `deadline`
+is kept and the rest (a rewriter's other variants too) are listed as not tried, unless `try_all`
+(`--all`) tries every one and keeps the fastest; past the `deadline`
 (`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
 any way, is recorded and never stops the command.
 
 Then the whole script runs once for all accepted rewrites together (`_confirm`): same outputs and
-files as the original, timed by paired runs only when the kernel figures leave the whole-script
-speedup in doubt (the kernels cover most of the run, or a rewrite was verified at script level). If
-that fails, fewer rewrites are confirmed in turn; an unconfirmed combination is never kept.
+files as the original, timed against the baseline's runs of the original only when the kernel
+figures leave the whole-script speedup in doubt (the kernels cover most of the run, or a rewrite was
+verified at script level). If that fails, fewer rewrites are confirmed in turn; an unconfirmed
+combination is never kept.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import ast
 import dataclasses
 import difflib
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -198,6 +201,10 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
                 continue
             for cand in _propose(rw, current, here, profile, record):
                 proposed = True
+                if best is not None and not try_all:  # a variant of the same rewriter (e.g. parallel)
+                    record(kind, f"not tried: {cand.description}: an earlier candidate verified "
+                                 f"(--all tries every one)")
+                    continue
                 verdict = None
                 if finding.function not in rewritten:
                     verdict = verifier.verify_kernel(cand, min_speedup=min_speedup)
@@ -241,6 +248,14 @@ def _numba_note(report: FixReport) -> None:
                                 f"again (~{v.compile_s:.2f} s measured); later runs load numba's cache")
 
 
+def _preload() -> None:
+    """Import the rewriters; an import error is raised again where `fix` loads them."""
+    try:
+        rewriters.load_all()
+    except Exception:  # noqa: BLE001, S110 - reported by the load in the main thread
+        pass
+
+
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
             json_mode: bool, min_speedup: float, timeout: float, try_all: bool = False,
             budget: float | None = None, scale_out: bool = False) -> tuple[FixReport, OptadviseError | None]:
@@ -255,7 +270,11 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
         raise OptadviseError(f"{script}: changed while it was being read; try again")
     if rule and get_rule(rule) is None:
         raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")
+    # the rewriters (and LibCST) import while the profiled child runs: not after it, on the clock
+    loading = threading.Thread(target=_preload, name="optadvise-preload", daemon=True)
+    loading.start()
     run = run_profile(script, list(args), timeout=timeout, json_mode=json_mode, capture=True)
+    loading.join()
     if run.exit_code == EXIT_TIMEOUT or run.profile.timed_out:
         raise OptadviseError(f"{script} ran past the {timeout:g} s timeout; nothing to fix (raise --timeout)",
                              EXIT_TIMEOUT)

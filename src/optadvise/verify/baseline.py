@@ -3,10 +3,13 @@ files, which printed numbers and files vary between its runs, and its run times.
 
 The original runs once to discover its file effects (and warm caches): files it rewrites are backed
 up in the state it leaves them in, so that every later run can be undone; a run that deletes existing
-files, or rewrites more than `BACKUP_CAP` bytes of them, cannot be re-run safely. It then runs up to
+files, or rewrites more than `BACKUP_CAP` bytes of them, cannot be re-run safely. A discovery run that
+wrote no file is itself the reference (output and first timed run). Otherwise the original runs up to
 twice more: the first gives the reference output (files over `COPY_CAP` are kept as a hash), the
-second shows which printed numbers vary between runs (timings), which are then ignored, unless they
-are most of what it prints (unseeded randomness): then nothing can be verified.
+second shows which printed numbers and files vary between runs. For a script that writes no file
+that second run is taken lazily (`vary`), when a candidate's output first differs from the reference:
+numbers that differ between two runs of the original (timings) are then ignored, unless they are most
+of what it prints (unseeded randomness): then nothing can be verified.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class Baseline:
     discovery_s: float = 0.0
     runs: int = RUNS
     complete: bool = True
+    samples: list[str] = field(default_factory=list)  # stdout of each run of the original
+    varied: bool = False  # whether a run after the reference showed what varies (see `vary`)
 
     @property
     def median(self) -> float:
@@ -87,20 +92,51 @@ def measure_original(box: Sandbox, timeout: float, runs: int | None, progress: P
     box.restore(created_only)
     b.returncode = first.result.returncode
     b.runs = runs or (1 if b.discovery_s > LONG_RUN_S else RUNS)
-    stdouts = [first.result.stdout]
+    b.samples = [first.result.stdout]
+    if not first.changes.touched() and not first.changes.created_dirs:  # it is the reference run
+        b.stdout = first.result.stdout
+        b.times.append(first.result.wall_s)
+        return b
     rdir = box.private_dir("ref")
     for k in range(min(b.runs, 2)):  # the reference run, and one to see what varies between runs
         progress(f"running the original ({k + 2}/{min(b.runs, 2) + 1})")
-        run = box.run(argv, timeout)
-        error = _reference(b, run, k, rdir, timeout)
-        problems = box.restore(run.changes)
-        if problems and not error:
-            error = f"cannot restore {box.rel(problems[0])} after running the original"
+        error = _sample(box, b, k, rdir, timeout)
         if error:
             return Baseline(error=error)
-        stdouts.append(run.result.stdout)
+    b.varied = True
+    return _volatility(b)
+
+
+def vary(box: Sandbox, b: Baseline, timeout: float, progress: Progress) -> None:
+    """Run the original once more to learn which printed numbers vary between its runs (see the
+    module docstring); a problem found sets `b.error`. Only for a script that writes no file."""
+    assert not b.outputs and not b.varied
+    b.varied = True
+    progress("running the original again (which printed numbers vary?)")
+    error = _sample(box, b, 1, "", timeout)
+    if error:
+        b.error = error
+        return
+    b.error = _volatility(b).error
+
+
+def _sample(box: Sandbox, b: Baseline, k: int, rdir: str, timeout: float) -> str | None:
+    """One more run of the original: the reference (k == 0) or a sample that shows what varies; its
+    output and time are recorded, its file effects undone; an error."""
+    run = box.run(box.original_argv, timeout)
+    error = _reference(b, run, k, rdir, timeout)
+    problems = box.restore(run.changes)
+    if problems and not error:
+        error = f"cannot restore {box.rel(problems[0])} after running the original"
+    if not error:
+        b.samples.append(run.result.stdout)
         b.times.append(run.result.wall_s)
-    vol = volatile_positions(stdouts, 0.0)
+    return error
+
+
+def _volatility(b: Baseline) -> Baseline:
+    """`b` with the printed numbers that vary between its samples marked, or an error baseline."""
+    vol = volatile_positions(b.samples, 0.0)
     if vol is None:
         return Baseline(error="the original prints different words from run to run; its output "
                               "cannot be compared")

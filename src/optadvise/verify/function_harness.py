@@ -3,22 +3,28 @@
 SPEC is a `FunctionSpec`: the original script (+ argv), the candidate file, the module-level function,
 the tolerance and where to write the `FunctionResult`. The original script runs as `__main__` with one
 statement added after the function's `def`: the global is wrapped. On its first `CALLS` calls the
-wrapper deep-copies the real arguments, calls the original (the script carries on with its real
-result), then calls the candidate function (its `def`, and the candidate file's imports and
-new/changed module-level functions, exec'd into a copy of the module's globals) on a fresh copy, with
-NumPy's and `random`'s global streams rewound so both see the same random numbers, and compares return
-values, arguments after the call (in-place updates) and exception types. Then it does the same on
-generated inputs: every array argument replaced by random values of the same shape and dtype within
-the observed range (`SEEDS`).
+wrapper deep-copies the real arguments, calls the candidate function (its `def`, and the candidate
+file's imports and new/changed module-level functions, exec'd into a copy of the module's globals) on
+a copy, then the original (the script carries on with its real result), with NumPy's and `random`'s
+global streams rewound so both see the same random numbers, and compares return values, arguments
+after the call (in-place updates) and exception types. Then it does the same on generated inputs:
+every array argument replaced by random values of the same shape and dtype within the observed range
+(`SEEDS`; only the first where the arguments are big or the real call slow, since each costs a call
+of the original: `BIG_INPUT_BYTES`, `SLOW_CALL_S`).
 
 Kernel timing: on each checked real input, original and candidate are then called in alternation on
 fresh deep copies (all kept alive, so nothing can be memoised on argument identity; RNG streams
 rewound before every call; every candidate result compared again), at least `MIN_ROUNDS` times each
-unless the original alone outlasts `BUDGET_S`. The candidate's first call is its warm-up (a JIT
-compiles there: `compile_s`), so a candidate fast only on its first call gains nothing. Figures are
-medians per input; `KernelTiming.significant` holds only when the candidate's median beats the
-original's *fastest* call. Every call of the function in the run is counted and timed (`calls`,
-`total_original_s`), which scales the kernel figures to the whole script.
+unless the original alone outlasts `BUDGET_S` (then once more; not again at all when the candidate's
+first call already beat that slow real call `CLEAR` times over); the candidate `FEW_ROUNDS` times
+where it is that clearly faster or its own calls outlast `BUDGET_S`, and no more once most of the
+calls it would get lost to the original's fastest (then, and on later inputs, it cannot be
+significantly faster). The candidate's first call, made before the original's so that it bears every
+first-call cost they share (imports, caches), is its warm-up (a JIT compiles there: `compile_s`), so a
+candidate fast only on its first call gains nothing. Figures are medians per input;
+`KernelTiming.significant` holds only when the candidate's median beats the original's *fastest*
+call. Every call of the function in the run is counted and timed (`calls`, `total_original_s`),
+which scales the kernel figures to the whole script.
 """
 
 from __future__ import annotations
@@ -45,9 +51,12 @@ SEEDS = (1, 2)  # generated inputs
 CAPTURE_CAP = 256 << 20  # bytes of array data we are prepared to copy
 GENERATE_CAP_S = 10.0  # skip generated inputs when one real call takes longer than this
 BIG_INPUT_BYTES = 32 * 2**20  # one generated input (not two) for arguments holding more array bytes
+SLOW_CALL_S = 1.0  # ... or for a real call slower than this: each generated input costs one more call
 MIN_ROUNDS = 5  # timed calls of each side per input (the original: fewer when it outlasts BUDGET_S)
 MAX_ROUNDS = 50  # timed calls of the candidate per input, at most
 BUDGET_S = 1.0  # seconds of timing per input beyond the minimum rounds
+CLEAR = 2.0  # a candidate whose first call is this much faster than a slow original's real call
+FEW_ROUNDS = 3  # timed calls of such a candidate, or of one whose calls alone outlast BUDGET_S
 
 
 _MISSING = object()
@@ -279,16 +288,15 @@ class Checker:
                 return original(*args, **kwargs)
         self.calls += 1
         before = _rng_state()
+        t0 = time.perf_counter()  # the candidate first: its warm-up bears every first-call cost they share
+        c_out, c_exc = self._call_candidate(*for_cand)
+        c_took = time.perf_counter() - t0
+        _set_rng(before)
         t0 = time.perf_counter()
         out, exc = self._call(original, args, kwargs)
         took = time.perf_counter() - t0
         self.total_s += took
         after = _rng_state()
-        _set_rng(before)
-        t0 = time.perf_counter()
-        c_out, c_exc = self._call_candidate(*for_cand)
-        c_took = time.perf_counter() - t0
-        _set_rng(after)
         self.inputs += 1
         label = f"on the script's real arguments (call {self.calls})"
         self._compare(label, out, exc, (args, kwargs), c_out, c_exc, for_cand, strict_exc=True)
@@ -299,8 +307,8 @@ class Checker:
             if took > GENERATE_CAP_S:
                 self.notes.append(f"generated inputs skipped: one call takes {took:.1f} s")
             else:
-                big = _array_bytes(pristine) > BIG_INPUT_BYTES
-                self._generated(original, pristine, SEEDS[:1] if big else SEEDS)
+                costly = took > SLOW_CALL_S or _array_bytes(pristine) > BIG_INPUT_BYTES
+                self._generated(original, pristine, SEEDS[:1] if costly else SEEDS)
             _set_rng(after)
         if exc is not None:
             raise exc
@@ -309,16 +317,27 @@ class Checker:
     def _time(self, original: Callable[..., Any], pristine: tuple, rng: tuple[Any, Any],
               expected: tuple[Any, tuple, dict], took: float, c_took: float, label: str) -> None:
         """Interleaved timing of original and candidate on copies of one real input (module docstring)."""
+        if any(c >= fastest for _, fastest, c, _ in self.per_input):
+            return  # an earlier input already shows it not significantly faster: the verdict stands
         orig_times: list[float] = [took]
         cand_times: list[float] = []
         keep: list[Any] = []  # every copy stays alive: no two calls see the same argument objects
         deadline = time.perf_counter() + BUDGET_S
         out, args, kwargs = expected
+        # a slow original that even the candidate's cold first call beats CLEAR times over: its real
+        # call is its one timed call
+        clear = took > BUDGET_S and CLEAR * c_took <= took
+        rounds = 1 if clear else MIN_ROUNDS
         while len(cand_times) < MAX_ROUNDS:
             now = time.perf_counter()
-            if len(cand_times) >= MIN_ROUNDS and (len(orig_times) >= MIN_ROUNDS or now >= deadline):
+            few = clear or sum(cand_times) >= BUDGET_S  # the candidate's own calls are costly
+            need = FEW_ROUNDS if few else MIN_ROUNDS
+            orig_done = len(orig_times) >= rounds or (len(orig_times) >= 2 and now >= deadline)
+            if len(cand_times) >= need and orig_done:
                 break
-            if len(orig_times) < MIN_ROUNDS and (len(orig_times) < 2 or now < deadline):
+            if orig_done and 2 * sum(c >= min(orig_times) for c in cand_times) > need:
+                break  # most of its timed calls lost to the original's fastest: it cannot be significant
+            if len(orig_times) < rounds and (len(orig_times) < 2 or now < deadline):
                 a, k = copy.deepcopy(pristine)
                 keep.append((a, k))
                 _set_rng(rng)
