@@ -24,7 +24,6 @@ import ast
 import dataclasses
 import difflib
 import math
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -248,14 +247,6 @@ def _numba_note(report: FixReport) -> None:
                                 f"again (~{v.compile_s:.2f} s measured); later runs load numba's cache")
 
 
-def _preload() -> None:
-    """Import the rewriters; an import error is raised again where `fix` loads them."""
-    try:
-        rewriters.load_all()
-    except Exception:  # noqa: BLE001, S110 - reported by the load in the main thread
-        pass
-
-
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
             json_mode: bool, min_speedup: float, timeout: float, try_all: bool = False,
             budget: float | None = None, scale_out: bool = False) -> tuple[FixReport, OptadviseError | None]:
@@ -271,10 +262,8 @@ def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, 
     if rule and get_rule(rule) is None:
         raise OptadviseError(f"unknown rule {rule!r}; `optadvise rules` lists them")
     # the rewriters (and LibCST) import while the profiled child runs: not after it, on the clock
-    loading = threading.Thread(target=_preload, name="optadvise-preload", daemon=True)
-    loading.start()
-    run = run_profile(script, list(args), timeout=timeout, json_mode=json_mode, capture=True)
-    loading.join()
+    run = run_profile(script, list(args), timeout=timeout, json_mode=json_mode, capture=True,
+                      preload=rewriters.module_names())
     if run.exit_code == EXIT_TIMEOUT or run.profile.timed_out:
         raise OptadviseError(f"{script} ran past the {timeout:g} s timeout; nothing to fix (raise --timeout)",
                              EXIT_TIMEOUT)

@@ -18,12 +18,17 @@ def register(cls: type[Rewriter]) -> type[Rewriter]:
     return cls
 
 
+def module_names() -> list[str]:
+    """Every rewriter module (and package of their services), by its import name."""
+    return [f"{__name__}.{mod.name}" for mod in pkgutil.iter_modules(__path__)]
+
+
 def load_all() -> list[Rewriter]:
     """Import every rewriter module (each registers itself) and return the registry."""
-    for mod in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{mod.name}")
+    for name in module_names():
+        importlib.import_module(name)
     REWRITERS.sort(key=lambda rw: PREFERENCE.index(rw.kind) if rw.kind in PREFERENCE else len(PREFERENCE))
     return REWRITERS
 
 
-__all__ = ["Decline", "Rewriter", "REWRITERS", "register", "load_all"]
+__all__ = ["Decline", "Rewriter", "REWRITERS", "register", "load_all", "module_names"]
