@@ -50,21 +50,31 @@ def matmul(ops: list[tuple[str, str]], out: str, red: str) -> str | None:
 class Contractions(Expressions):
     """The contraction layer of a loop-nest translation."""
 
-    def contraction(self, target: cst.Subscript, value: cst.BaseExpression, op: type, guard: V | None) -> bool:
-        """Emit `target op= contraction` when the target misses some nest axes; False when it uses
-        them all (an element-wise update, not a contraction)."""
+    def reduced_target(self, target: cst.Subscript, what: str) -> tuple[str, V, list[int], list[int]] | None:
+        """`target`'s array, its value, the nest axes it does not use and the loop axes it does use,
+        in order; None when it uses them all. Declines when its loop indices are out of nest order."""
         arr, loops, invs = self.index_parts(target)
         cur = self.access_parts(arr, loops, invs, compact=True)
         reduced = sorted(set(range(len(self.axes))) - cur.axes)
         if not reduced:
+            return None
+        order = [k for k, _ in loops]
+        if order != sorted(order):
+            raise Decline(f"`{arr}` {what} with its loop indices out of nest order")
+        return arr, cur, reduced, order
+
+    def contraction(self, target: cst.Subscript, value: cst.BaseExpression, op: type, guard: V | None) -> bool:
+        """Emit `target op= contraction` when the target misses some nest axes; False when it uses
+        them all (an element-wise update, not a contraction)."""
+        parts = self.reduced_target(target, "accumulates")
+        if parts is None:
             return False
-        if [k for k, _ in loops] != sorted(k for k, _ in loops):
-            raise Decline(f"`{arr}` accumulates with its loop indices out of nest order (a transpose)")
+        arr, cur, reduced, order = parts
         floats = self.facts.dtype(arr).startswith(("float", "complex"))
         try:
             if guard is not None:
                 raise Decline(f"a conditional accumulation into `{self.code(target)}` across loop iterations")
-            code, vals, scalars, _ = self.contract(value, reduced, [k for k, _ in loops], arr)
+            code, vals, scalars, _ = self.contract(value, reduced, order, arr)
         except Decline as why:
             if not floats:
                 raise

@@ -31,13 +31,10 @@ class Extremes(Scatters):
     def extreme_into(self, target: cst.Subscript, fn: str, value: cst.BaseExpression, guard: V | None) -> bool:
         """Emit the running `fn` ("min"/"max") of `value` into `target` over the nest axes it does not
         use; False when it uses them all (an element-wise selection, translated as such)."""
-        arr, loops, invs = self.index_parts(target)
-        cur = self.access_parts(arr, loops, invs, compact=True)
-        reduced = sorted(set(range(len(self.axes))) - cur.axes)
-        if not reduced:
+        parts = self.reduced_target(target, f"keeps a running {fn}")
+        if parts is None:
             return False
-        if [k for k, _ in loops] != sorted(k for k, _ in loops):
-            raise Decline(f"`{arr}` keeps a running {fn} with its loop indices out of nest order")
+        arr, cur, reduced, _order = parts
         v = self.expr(value)
         if any(r.array == arr for r in v.reads):
             raise Decline(f"`{arr}` is read while it keeps a running {fn}")
