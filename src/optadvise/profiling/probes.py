@@ -103,7 +103,7 @@ class ArrayScanner:
 def describe(value: Any, np: Any, name: str, function: str, filename: str,
              is_argument: bool) -> ArrayInfo | None:
     """`value`, named `name` in `function`, as an ArrayInfo: an ndarray's shape/dtype/bytes, or a big
-    list of numbers' length; None for anything else, small arrays included."""
+    list of numbers' length (rows and columns for a list of lists); None for anything else."""
     if np is not None and isinstance(value, np.ndarray):
         if value.size < MIN_NDARRAY:
             return None
@@ -111,6 +111,12 @@ def describe(value: Any, np: Any, name: str, function: str, filename: str,
         shape, dtype, nbytes = tuple(value.shape), str(value.dtype), int(value.nbytes)
     elif type(value) is list and len(value) >= MIN_ARRAY and type(value[0]) in (int, float):
         kind, shape, dtype, nbytes = "list", (len(value),), type(value[0]).__name__, 8 * len(value)
+    elif type(value) is list and value and type(value[0]) is list and value[0] \
+            and type(value[0][0]) in (int, float) and len(value) * len(value[0]) >= MIN_ARRAY:
+        # a list of lists of numbers (a matrix), judged by its first row only: cheap, and the
+        # rewriters check the rest (ragged rows, mixed types) before relying on it
+        rows, cols = len(value), len(value[0])
+        kind, shape, dtype, nbytes = "list", (rows, cols), type(value[0][0]).__name__, 8 * rows * cols
     else:
         return None
     return ArrayInfo(name=name, function=function, filename=filename, kind=kind, shape=shape,

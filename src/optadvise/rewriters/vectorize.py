@@ -289,6 +289,9 @@ def rtol_for(nests: list[Nest]) -> tuple[float, str]:
 ALIAS_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
     ArrayInfo(name=name, function="scale", filename=ex.EXAMPLE_FILE, kind="ndarray", shape=(1000,),
               dtype="float64", is_argument=True) for name in ("src", "dst")])
+LIST_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
+    ArrayInfo(name=name, function="matmul", filename=ex.EXAMPLE_FILE, kind="list", shape=(300, 300),
+              dtype="float", is_argument=True) for name in ("X", "Y")])
 
 
 @register
@@ -366,6 +369,18 @@ c = np.zeros_like(a)
 for i in range(1, len(a)):  # <-
     c[i] = c[i - 1] + a[i]
 """, reason="a recurrence"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def matmul(X, Y):
+    Z = np.zeros((len(X), len(Y[0])))
+    for i in range(len(X)):  # <-
+        for j in range(len(Y[0])):
+            for p in range(len(Y)):
+                Z[i, j] += X[i][p] * Y[p][j]
+    return Z
+""", reason="is a Python list", profile=LIST_PROFILE),
         ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
 

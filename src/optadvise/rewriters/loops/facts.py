@@ -43,6 +43,14 @@ class Facts:
     def dtype(self, name: str) -> str:
         return self.arrays[name][1] if name in self.arrays else ""
 
+    def require_array(self, name: str, unknown: str) -> None:
+        """Decline unless `name` is a known array: a Python list says so, anything else `unknown`."""
+        if name in self.scalars_seen:
+            raise Decline(f"`{name}` is a Python list (or other container), not a NumPy array: "
+                          "vectorising would need it converted at the loop's boundary")
+        if name not in self.arrays:
+            raise Decline(unknown)
+
     def maybe_array(self, name: str) -> bool:
         """Whether a loop-invariant name might be a non-scalar array (which breaks element maths)."""
         return name in self.arrays and self.arrays[name][0] > 0
@@ -235,7 +243,9 @@ def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Prof
     ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
     if isinstance(ev, dict):
         for k, v in ev.items():
-            if isinstance(v, dict) and "shape" in v and k not in seen:
+            if isinstance(v, dict) and v.get("kind", "ndarray") not in ("ndarray", "memmap"):
+                facts.scalars_seen.add(k)  # a Python list the rule saw: never an array
+            elif isinstance(v, dict) and "shape" in v and k not in seen:
                 seen.setdefault(k, set()).add((len(v["shape"]), str(v.get("dtype", ""))))
     for k, s in seen.items():
         if len(s) == 1:

@@ -183,7 +183,7 @@ class Indexing:
         nd = self.facts.ndim(arr)
         n_idx = len(loops) + len(invs)
         if nd is None:
-            raise Decline(f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
+            self.facts.require_array(arr, f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
         if nd != n_idx:
             raise Decline(f"`{arr}` ({nd}-D) is indexed with {n_idx} subscripts inside the loop")
         ks = [k for k, _ in loops]
