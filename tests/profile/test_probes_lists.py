@@ -32,3 +32,17 @@ def test_small_or_non_numeric_lists_are_not_recorded():
     assert _describe([["a"] * 100 for _ in range(100)]) is None
     assert _describe([[]] * 2000) is None
     assert _describe([(1.0, 2.0)] * 2000) is None  # tuples are not rows of a list matrix
+
+
+def test_ragged_or_mixed_list_of_lists_says_so():
+    ragged = [[1.0] * 40 for _ in range(30)] + [[1.0] * 39]
+    info = _describe(ragged)
+    assert info is not None and (info.shape, info.dtype) == ((31,), "list")
+    mixed = [[1.0] * 40 for _ in range(30)] + [[1] + [1.0] * 39]
+    info = _describe(mixed)
+    assert info is not None and (info.shape, info.dtype) == ((31, 40), "mixed")
+
+
+def test_flat_list_with_an_int_among_floats_is_mixed():
+    info = _describe([0.5] * 2000 + [1])
+    assert info is not None and info.dtype == "mixed"

@@ -33,6 +33,7 @@ from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
+from optadvise.rewriters.loops.lists import at_boundary
 from optadvise.rewriters.loops.pivot import pivot_checked
 from optadvise.rewriters.loops.scratch import Scratch, private_scratch
 from optadvise.rewriters.loops.site import loop_at, module_name
@@ -291,7 +292,7 @@ ALIAS_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
               dtype="float64", is_argument=True) for name in ("src", "dst")])
 LIST_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
     ArrayInfo(name=name, function="matmul", filename=ex.EXAMPLE_FILE, kind="list", shape=(300, 300),
-              dtype="float", is_argument=True) for name in ("X", "Y")])
+              dtype="int", is_argument=True) for name in ("X", "Y")])
 
 
 @register
@@ -380,7 +381,7 @@ def matmul(X, Y):
             for p in range(len(Y)):
                 Z[i, j] += X[i][p] * Y[p][j]
     return Z
-""", reason="is a Python list", profile=LIST_PROFILE),
+""", reason="list of Python ints", profile=LIST_PROFILE),
         ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
 
@@ -426,8 +427,14 @@ C += A @ B
             return self.propose_comprehension(tree, comp, source, finding, profile)
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
+        at = finding
+        moved = at_boundary(tree, scope, loop, finding, profile)
+        if moved is not None:  # Python lists of floats: the nest is vectorised on arrays converted before it
+            tree, at = Tree(moved[0]), moved[1]
+            loop = loop_at(tree, at.lineno)
+            scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
-        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, finding, profile, np), finding, profile, np)
+        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, at, profile, np), at, profile, np)
         edits = Edits()
         by_loop: dict[int, list[Piece]] = {}
         for p in pieces:

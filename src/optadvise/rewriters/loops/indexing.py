@@ -225,7 +225,8 @@ class Indexing:
         axes = frozenset(k for k, _ in loops)
         if not axes:
             code = f"{arr}[{', '.join(items)}]"
-        return V(code, axes=axes, kind="np", reads=(acc,), dtypes=frozenset({self.facts.dtype(arr)}))
+        return V(code, axes=axes, kind="py" if arr in self.facts.py_elements else "np", reads=(acc,),
+                 dtypes=frozenset({self.facts.dtype(arr)}))
 
     def whole(self, arr: str, pos: int, ax: Axis) -> bool:
         """The axis runs over the whole length of `arr` along `pos`: its stop is that length, or the
