@@ -58,7 +58,20 @@ def f(a, b):
     return out
 """
 
+GENEXPR_SUMSQ = """
+def f(xs):
+    s = sum(x * x for x in xs)  # <-
+    return s
+"""
+ZIP_LISTCOMP = """
+def f(a, b):
+    out = [p * 0.5 + q for p, q in zip(a, b)]  # <-
+    return out
+"""
+
 REWRITTEN = {
+    "genexpr_sum_of_squares": (GENEXPR_SUMSQ, lambda: (floats(2500),)),
+    "zip_list_comprehension": (ZIP_LISTCOMP, lambda: (floats(1200), floats(1300))),
     "matmul": (MATMUL, lambda: (floats(40, 35), floats(35, 30))),
     "sum_of_squares": (SUMSQ, lambda: (floats(2000),)),
     "affine_map": (AFFINE, lambda: (floats(1500), floats(1500))),
@@ -96,6 +109,12 @@ def test_sum_stays_a_python_float() -> None:
 DECLINED = {
     # Python ints never overflow, int64 does: not provable from the list's type alone
     "int_sum": (SUMSQ.replace("0.0", "0"), lambda: ([3 * 10**9 + i for i in range(2000)],), "int64"),
+    "genexpr_int_sum": (GENEXPR_SUMSQ, lambda: ([2**40 + i for i in range(2000)],), "int64"),
+    "genexpr_list_also_outside": ("""
+def f(xs):
+    s = sum(x * x for x in xs) + xs.pop()  # <-
+    return s
+""", lambda: (floats(2000),), "outside the comprehension"),
     "ragged": (MATMUL, lambda: (floats(40, 35)[:-1] + [floats(34)], floats(35, 30)), "ragged"),
     "mixed": (SUMSQ, lambda: (floats(1999) + [1],), "mixed"),
     "mutated_in_loop": ("""

@@ -424,6 +424,12 @@ C += A @ B
         tree = Tree(source)
         comp = comprehension_at(tree, finding.lineno, finding.col)
         if comp is not None:
+            moved = at_boundary(tree, tree.scope_of(comp), comp, finding, profile)
+            if moved is not None:  # over Python lists of floats: converted just before the statement
+                tree, at = Tree(moved[0]), moved[1]
+                comp = comprehension_at(tree, at.lineno, at.col)
+                assert comp is not None
+                return self.propose_comprehension(tree, comp, source, finding, profile, at)
             return self.propose_comprehension(tree, comp, source, finding, profile)
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
@@ -466,10 +472,12 @@ C += A @ B
                           rtol, why)]
 
     def propose_comprehension(self, tree: Tree, comp: cst.ListComp | cst.GeneratorExp, source: str,
-                              finding: Finding, profile: Profile | None) -> list[Candidate]:
-        """A comprehension over arrays becomes one whole-array expression (`loops/comprehension`)."""
+                              finding: Finding, profile: Profile | None,
+                              at: Finding | None = None) -> list[Candidate]:
+        """A comprehension over arrays becomes one whole-array expression (`loops/comprehension`);
+        `at`: the finding moved into `tree`, when lists were converted before the statement."""
         np, imports = module_name(tree, "numpy")
-        node, code, reduces = replacement(tree, comp, finding, profile, np)
+        node, code, reduces = replacement(tree, comp, at or finding, profile, np)
         edits = Edits()
         edits.replace[id(node)] = expr(code, tree)
         new = finish(tree, edits, imports)

@@ -54,7 +54,15 @@ def _is_len_arg(tree: Tree, node: cst.CSTNode) -> bool:
     return isinstance(call, cst.Call) and m.matches(call.func, m.Name("len")) and len(call.args) == 1
 
 
-def _uses(tree: Tree, loop: cst.For, name: str, ndim: int) -> tuple[bool, bool]:
+def _zipped(tree: Tree, node: cst.CSTNode) -> bool:
+    """`node` is an argument of the `zip(...)` a for loop or comprehension iterates."""
+    arg = tree.parent.get(node)
+    call = tree.parent.get(arg) if isinstance(arg, cst.Arg) and arg.keyword is None and not arg.star else None
+    head = tree.parent.get(call) if isinstance(call, cst.Call) and m.matches(call.func, m.Name("zip")) else None
+    return isinstance(head, (cst.For, cst.CompFor)) and head.iter is call
+
+
+def _uses(tree: Tree, loop: cst.CSTNode, name: str, ndim: int) -> tuple[bool, bool]:
     """(read, written) of list `name` inside the nest; declines any other use."""
     read = written = False
     for n in tree.name_nodes(loop, name):
@@ -62,7 +70,8 @@ def _uses(tree: Tree, loop: cst.For, name: str, ndim: int) -> tuple[bool, bool]:
         parent = tree.parent.get(top)
         if depth < ndim and _is_len_arg(tree, top):
             continue
-        if depth == 0 and isinstance(parent, cst.For) and parent.iter is top and ndim == 1:
+        if depth == 0 and ndim == 1 and (isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is top
+                                          or _zipped(tree, top)):
             read = True
             continue
         if depth != ndim:
@@ -78,7 +87,7 @@ def _uses(tree: Tree, loop: cst.For, name: str, ndim: int) -> tuple[bool, bool]:
     return read, written
 
 
-def _written_roots(tree: Tree, loop: cst.For | cst.While) -> set[str]:
+def _written_roots(tree: Tree, loop: cst.CSTNode) -> set[str]:
     """Names whose elements the loop assigns (`Z[i][j] = ...`)."""
     out = set()
     for n in tree.walk(loop):
@@ -172,13 +181,15 @@ def _check_output(tree: Tree, scope: cst.CSTNode, loop: cst.For, name: str, ndim
         raise Decline(f"module-level list `{name}` is also used inside a function")
 
 
-def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.For | cst.While, finding: Finding,
+def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Finding,
                 profile: Profile | None) -> tuple[str, Finding] | None:
-    """The source with the nest's float lists converted around it (the loop renamed to read the
-    arrays), and the finding moved to the loop's new line; None when the nest touches no list."""
+    """The source with the float lists of a loop nest (or of a comprehension) converted around it
+    (the nest renamed to read the arrays), and the finding moved to its new line; None when the nest
+    touches no list."""
+    anchor = loop if isinstance(loop, (cst.For, cst.While)) else tree.statement_of(loop)
     lists = seen_lists(tree, scope, finding, profile)
     for name in _written_roots(tree, loop) - set(lists):  # outputs the profile may not have seen
-        fill = last_assignment_before(tree, loop, name)
+        fill = last_assignment_before(tree, anchor, name)
         nd = fill_ndim(fill) if fill is not None else None
         if nd is not None:
             lists[name] = (nd, "float")
@@ -188,8 +199,12 @@ def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.For | cst.While, findi
     touched = {k: v for k, v in lists.items() if tree.name_nodes(loop, k)}
     if not touched:
         return None
-    if not isinstance(loop, cst.For):
+    if isinstance(loop, cst.While):
         raise Decline("a while loop over Python lists is not converted")
+    if not isinstance(anchor, (cst.For, cst.SimpleStatementLine)):
+        raise Decline("a comprehension over Python lists in a compound statement's header is not converted")
+    if any(len(tree.name_nodes(anchor, k)) != len(tree.name_nodes(loop, k)) for k in touched):
+        raise Decline("the statement uses the list outside the comprehension too")
     for name, (ndim, dtype) in sorted(touched.items()):
         if dtype == "int":
             raise Decline(f"`{name}` is a list of Python ints: int64 could overflow where Python ints do not")
@@ -204,6 +219,7 @@ def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.For | cst.While, findi
         if not (read or written):
             continue
         if written:
+            assert isinstance(loop, cst.For)  # comprehensions assign no subscripts
             _check_output(tree, scope, loop, name, ndim)
             floats = {k: v[0] for k, v in touched.items()}
             for n in tree.name_nodes(loop, name):
@@ -219,13 +235,13 @@ def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.For | cst.While, findi
             after.append(f"{name} = {arr}.tolist()\n")
     if not renames:
         return None
-    renamed = loop.visit(_Rename({id(n): renames[k] for k in renames for n in tree.name_nodes(loop, k)}))
-    assert isinstance(renamed, cst.For)
+    renamed = anchor.visit(_Rename({id(n): renames[k] for k in renames for n in tree.name_nodes(loop, k)}))
+    assert isinstance(renamed, (cst.For, cst.SimpleStatementLine))
     edits = Edits()
     heads = [stmt(c, tree) for c in before]
-    heads[0] = heads[0].with_changes(leading_lines=loop.leading_lines)
+    heads[0] = heads[0].with_changes(leading_lines=anchor.leading_lines)
     new = heads + [renamed.with_changes(leading_lines=())] + [stmt(c, tree) for c in after]
-    edits.replace[id(loop)] = cst.FlattenSentinel(new)
+    edits.replace[id(anchor)] = cst.FlattenSentinel(new)
     code = finish(tree, edits)
     shift = len(before)
     evidence = {**finding.evidence, BOUNDARY: {renames[k]: touched[k][0] for k in renames}}
