@@ -146,6 +146,18 @@ def f(a):
     out.append(1.0)
     return out
 """, lambda: (floats(1500),), "append"),
+    # an int hiding among the floats (the profile samples element types) would stay an int here
+    "element_copied": ("""
+def f(a, b):
+    out = [0.0] * len(a)
+    for i in range(len(a)):  # <-
+        out[i] = a[i] + b[i]
+    return out
+""", lambda: (floats(1500), floats(1500)), "non-floats"),
+    "listcomp_of_elements": ("""
+def f(a, b):
+    return [p + q for p, q in zip(a, b)]  # <-
+""", lambda: (floats(1500), floats(1500)), "non-floats"),
     "int_stored": ("""
 def f(a):
     out = [0.0] * len(a)

@@ -122,31 +122,26 @@ def fill_ndim(value: cst.BaseExpression, top: bool = True) -> int | None:
 ARITH = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
 
 
-def _float_value(tree: Tree, loop: cst.For, value: cst.BaseExpression, lists: dict[str, int],
+def _float_value(tree: Tree, loop: cst.CSTNode, value: cst.BaseExpression,
                  seen: frozenset[str] = frozenset()) -> bool:
-    """`value` is certainly a Python float: arithmetic only, over at least one float (a literal, an
-    element of a float list, or a name the loop binds to such a value); a float mixed with ints by
-    arithmetic stays a float."""
+    """`value` is a Python float whatever the list elements hold: arithmetic only, with a float
+    literal (or a name the loop binds only to such values) among its operands, since a float mixed
+    with ints by arithmetic stays a float. Elements are not trusted to be floats: the profile only
+    samples their types."""
     if isinstance(value, cst.Float):
         return True
-    if isinstance(value, cst.Integer):
+    if isinstance(value, (cst.Integer, cst.Subscript)):
         return False
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, (cst.Minus, cst.Plus)):
-        return _float_value(tree, loop, value.expression, lists, seen)
+        return _float_value(tree, loop, value.expression, seen)
     if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, ARITH):
-        sides = [_float_value(tree, loop, v, lists, seen) for v in (value.left, value.right)]
+        sides = [_float_value(tree, loop, v, seen) for v in (value.left, value.right)]
         return any(sides)
-    if isinstance(value, cst.Subscript):
-        root: cst.BaseExpression = value
-        depth = 0
-        while isinstance(root, cst.Subscript):
-            root, depth = root.value, depth + 1
-        if isinstance(root, cst.Name) and lists.get(root.value) == depth:
-            return True
-    if isinstance(value, cst.Name) and value.value not in seen:
+    if isinstance(value, cst.Name):
         bound = [a.value for a in tree.walk(loop) if isinstance(a, cst.Assign) and any(
             m.matches(t.target, m.Name(value.value)) for t in a.targets)]
-        return bool(bound) and all(_float_value(tree, loop, v, lists, seen | {value.value}) for v in bound)
+        return value.value not in seen and bool(bound) and all(
+            _float_value(tree, loop, v, seen | {value.value}) for v in bound)
     raise Decline(f"cannot show that `{tree.code(value)}`, stored into a list, is a Python float")
 
 
@@ -205,6 +200,8 @@ def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Find
         raise Decline("a comprehension over Python lists in a compound statement's header is not converted")
     if any(len(tree.name_nodes(anchor, k)) != len(tree.name_nodes(loop, k)) for k in touched):
         raise Decline("the statement uses the list outside the comprehension too")
+    if isinstance(loop, cst.ListComp) and not _float_value(tree, loop, loop.elt):
+        raise Decline(f"the comprehension may build a list of non-floats (`{tree.code(loop.elt)}`)")
     for name, (ndim, dtype) in sorted(touched.items()):
         if dtype == "int":
             raise Decline(f"`{name}` is a list of Python ints: int64 could overflow where Python ints do not")
@@ -221,12 +218,11 @@ def at_boundary(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Find
         if written:
             assert isinstance(loop, cst.For)  # comprehensions assign no subscripts
             _check_output(tree, scope, loop, name, ndim)
-            floats = {k: v[0] for k, v in touched.items()}
             for n in tree.name_nodes(loop, name):
                 top = _chain(tree, n)[0]
                 target = tree.parent.get(top)
                 assign = tree.parent.get(target) if isinstance(target, cst.AssignTarget) else None
-                if isinstance(assign, cst.Assign) and not _float_value(tree, loop, assign.value, floats):
+                if isinstance(assign, cst.Assign) and not _float_value(tree, loop, assign.value):
                     raise Decline(f"the loop may store non-floats into list `{name}` (`{tree.code(assign.value)}`)")
         arr = tree.fresh(f"{name}_arr")
         renames[name] = arr
