@@ -158,6 +158,13 @@ def f(a, b):
 def f(a, b):
     return [p + q for p, q in zip(a, b)]  # <-
 """, lambda: (floats(1500), floats(1500)), "non-floats"),
+    "sliced": ("""
+def f(X):
+    out = [0.0] * len(X)
+    for i in range(len(X)):  # <-
+        out[i] = sum(X[i][1:3]) * 1.0
+    return out
+""", lambda: (floats(500, 4),), "sliced"),
     "int_stored": ("""
 def f(a):
     out = [0.0] * len(a)

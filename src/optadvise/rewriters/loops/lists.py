@@ -76,6 +76,9 @@ def _uses(tree: Tree, loop: cst.CSTNode, name: str, ndim: int) -> tuple[bool, bo
             continue
         if depth != ndim:
             raise Decline(f"`{name}` ({ndim}-D list) is used other than element by element in the loop")
+        if any(isinstance(e.slice, cst.Slice) for sub in tree.walk(top) if isinstance(sub, cst.Subscript)
+               and tree.inside(n, sub.value) for e in sub.slice):
+            raise Decline(f"`{name}` is sliced in the loop (a slice of an array is not a list)")
         if isinstance(parent, cst.AugAssign) and parent.target is top:
             raise Decline(f"an element of list `{name}` is updated in place in the loop")
         if isinstance(parent, cst.AssignTarget):
