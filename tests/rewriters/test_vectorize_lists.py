@@ -187,3 +187,21 @@ def test_unsafe_list_loops_are_declined(name: str) -> None:
     src, make, reason = DECLINED[name]
     with pytest.raises(Decline, match=reason):
         propose(src, make())
+
+
+def test_module_list_does_not_stand_for_a_local_array_of_the_same_name() -> None:
+    src = """
+import numpy as np
+
+def f(xs):
+    out = np.zeros(len(xs))
+    for i in range(len(xs)):  # <-
+        out[i] = xs[i] * 3
+    return out
+"""
+    xs = np.arange(2000)
+    seen = [describe([0.5] * 2000, np, "xs", "<module>", "s.py", False), describe(xs, np, "xs", "f", "s.py", True)]
+    [c] = Vectorize().propose(src, finding(src, "f"), Profile(script="s.py", argv=[], cwd=".",
+                                                               arrays=[a for a in seen if a is not None]))
+    assert "dtype=float" not in c.new and "tolist" not in c.new, c.new
+    assert same(run(src, (xs,))[0], run(c.new, (xs,))[0], c.rtol)

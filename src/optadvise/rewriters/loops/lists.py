@@ -28,10 +28,18 @@ GROWERS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reve
 def seen_lists(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Profile | None) -> dict[str, tuple[int, str]]:
     """Name -> (ndim, element type) of the Python lists of numbers the profile (or the finding) saw."""
     fname = qualname(tree, scope) if not isinstance(scope, cst.Module) else MODULE
+    local = tree.stores(scope) if not isinstance(scope, cst.Module) else set()  # shadow module names
     out: dict[str, tuple[int, str]] = {}
-    for a in sorted(profile.arrays if profile else [], key=lambda a: a.function != MODULE):
-        if a.kind == "list" and a.function in (fname, finding.function, MODULE):
-            out[a.name] = (len(a.shape), a.dtype)
+    arrays = set()
+    for a in profile.arrays if profile else []:
+        mine = a.function in (fname, finding.function)
+        if a.kind == "list" and (mine or a.function == MODULE and a.name not in local):
+            if mine or a.name not in out:
+                out[a.name] = (len(a.shape), a.dtype)
+        elif a.kind != "list" and mine:
+            arrays.add(a.name)
+    for name in arrays & set(out):  # seen as an array here too: not a list to convert
+        del out[name]
     ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
     for k, v in (ev.items() if isinstance(ev, dict) else ()):
         if isinstance(v, dict) and v.get("kind") == "list" and k not in out:
