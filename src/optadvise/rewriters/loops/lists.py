@@ -38,12 +38,12 @@ def seen_lists(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Profil
                 out[a.name] = (len(a.shape), a.dtype)
         elif a.kind != "list" and mine:
             arrays.add(a.name)
+    ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
+    for k, v in (ev.items() if isinstance(ev, dict) else ()):  # without a profile: where is not known
+        if profile is None and isinstance(v, dict) and v.get("kind") == "list" and k not in local:
+            out[k] = (len(v.get("shape", ())), str(v.get("dtype", "")))
     for name in arrays & set(out):  # seen as an array here too: not a list to convert
         del out[name]
-    ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
-    for k, v in (ev.items() if isinstance(ev, dict) else ()):
-        if isinstance(v, dict) and v.get("kind") == "list" and k not in out:
-            out[k] = (len(v.get("shape", ())), str(v.get("dtype", "")))
     return out
 
 
