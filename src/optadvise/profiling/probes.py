@@ -103,14 +103,29 @@ class ArrayScanner:
 def describe(value: Any, np: Any, name: str, function: str, filename: str,
              is_argument: bool) -> ArrayInfo | None:
     """`value`, named `name` in `function`, as an ArrayInfo: an ndarray's shape/dtype/bytes, or a big
-    list of numbers' length; None for anything else, small arrays included."""
+    list of numbers' length (rows and columns for a list of lists; a ragged one has dtype "list");
+    None for anything else."""
     if np is not None and isinstance(value, np.ndarray):
         if value.size < MIN_NDARRAY:
             return None
         kind = "memmap" if isinstance(value, np.memmap) else "ndarray"
         shape, dtype, nbytes = tuple(value.shape), str(value.dtype), int(value.nbytes)
     elif type(value) is list and len(value) >= MIN_ARRAY and type(value[0]) in (int, float):
-        kind, shape, dtype, nbytes = "list", (len(value),), type(value[0]).__name__, 8 * len(value)
+        first, n = type(value[0]), len(value)
+        # element types on an evenly spaced sample of about 64 (and the last): a cheap check for mixing
+        mixed = any(type(value[k]) is not first for k in (*range(0, n, max(1, n // 64)), n - 1))
+        kind, shape, dtype, nbytes = "list", (n,), "mixed" if mixed else first.__name__, 8 * n
+    elif type(value) is list and value and type(value[0]) is list and value[0] \
+            and type(value[0][0]) in (int, float) and len(value) * len(value[0]) >= MIN_ARRAY:
+        # a list of lists of numbers (a matrix): every row's length and first element's type are
+        # checked (one step per row); a ragged one is recorded as a 1-D list of lists
+        rows, cols = len(value), len(value[0])
+        first = type(value[0][0])
+        if any(type(r) is not list or len(r) != cols for r in value):
+            kind, shape, dtype, nbytes = "list", (rows,), "list", 8 * rows
+        else:
+            mixed = any(type(r[0]) is not first for r in value)
+            kind, shape, dtype, nbytes = "list", (rows, cols), "mixed" if mixed else first.__name__, 8 * rows * cols
     else:
         return None
     return ArrayInfo(name=name, function=function, filename=filename, kind=kind, shape=shape,

@@ -33,6 +33,7 @@ from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
+from optadvise.rewriters.loops.lists import at_boundary
 from optadvise.rewriters.loops.pivot import pivot_checked
 from optadvise.rewriters.loops.scratch import Scratch, private_scratch
 from optadvise.rewriters.loops.site import loop_at, module_name
@@ -289,6 +290,9 @@ def rtol_for(nests: list[Nest]) -> tuple[float, str]:
 ALIAS_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
     ArrayInfo(name=name, function="scale", filename=ex.EXAMPLE_FILE, kind="ndarray", shape=(1000,),
               dtype="float64", is_argument=True) for name in ("src", "dst")])
+LIST_PROFILE = Profile(script=ex.EXAMPLE_FILE, argv=[], cwd=".", arrays=[
+    ArrayInfo(name=name, function="matmul", filename=ex.EXAMPLE_FILE, kind="list", shape=(300, 300),
+              dtype="int", is_argument=True) for name in ("X", "Y")])
 
 
 @register
@@ -366,6 +370,18 @@ c = np.zeros_like(a)
 for i in range(1, len(a)):  # <-
     c[i] = c[i - 1] + a[i]
 """, reason="a recurrence"),
+        ex.Decline(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+
+def matmul(X, Y):
+    Z = np.zeros((len(X), len(Y[0])))
+    for i in range(len(X)):  # <-
+        for j in range(len(Y[0])):
+            for p in range(len(Y)):
+                Z[i, j] += X[i][p] * Y[p][j]
+    return Z
+""", reason="list of Python ints", profile=LIST_PROFILE),
         ex.Rewrite(rule="loop-over-ndarray", before="""\
 import numpy as np
 
@@ -408,11 +424,23 @@ C += A @ B
         tree = Tree(source)
         comp = comprehension_at(tree, finding.lineno, finding.col)
         if comp is not None:
+            moved = at_boundary(tree, tree.scope_of(comp), comp, finding, profile)
+            if moved is not None:  # over Python lists of floats: converted just before the statement
+                tree, at = Tree(moved[0]), moved[1]
+                comp = comprehension_at(tree, at.lineno, at.col)
+                assert comp is not None
+                return self.propose_comprehension(tree, comp, source, finding, profile, at)
             return self.propose_comprehension(tree, comp, source, finding, profile)
         loop = loop_at(tree, finding.lineno)
         scope = tree.scope_of(loop)
+        at = finding
+        moved = at_boundary(tree, scope, loop, finding, profile)
+        if moved is not None:  # Python lists of floats: the nest is vectorised on arrays converted before it
+            tree, at = Tree(moved[0]), moved[1]
+            loop = loop_at(tree, at.lineno)
+            scope = tree.scope_of(loop)
         np, imports = module_name(tree, "numpy")
-        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, finding, profile, np), finding, profile, np)
+        pieces = widened(tree, scope, vectorize_region(tree, scope, loop, at, profile, np), at, profile, np)
         edits = Edits()
         by_loop: dict[int, list[Piece]] = {}
         for p in pieces:
@@ -444,10 +472,12 @@ C += A @ B
                           rtol, why)]
 
     def propose_comprehension(self, tree: Tree, comp: cst.ListComp | cst.GeneratorExp, source: str,
-                              finding: Finding, profile: Profile | None) -> list[Candidate]:
-        """A comprehension over arrays becomes one whole-array expression (`loops/comprehension`)."""
+                              finding: Finding, profile: Profile | None,
+                              at: Finding | None = None) -> list[Candidate]:
+        """A comprehension over arrays becomes one whole-array expression (`loops/comprehension`);
+        `at`: the finding moved into `tree`, when lists were converted before the statement."""
         np, imports = module_name(tree, "numpy")
-        node, code, reduces = replacement(tree, comp, finding, profile, np)
+        node, code, reduces = replacement(tree, comp, at or finding, profile, np)
         edits = Edits()
         edits.replace[id(node)] = expr(code, tree)
         new = finish(tree, edits, imports)

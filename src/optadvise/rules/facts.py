@@ -58,6 +58,13 @@ def array(name: str, shape: tuple[int, ...], dtype: str = "float64", *, function
                      zero_fraction=zero_fraction, value_min=lo, value_max=hi, float32_exact=float32_exact)
 
 
+def numbers(name: str, shape: tuple[int, ...], dtype: str = "float", *, function: str = MODULE) -> ArrayInfo:
+    """A Python list of numbers (`shape` (rows, cols) for a list of lists) seen under `name`; `dtype` is
+    the type of its first element, as the profiler records it."""
+    return ArrayInfo(name=name, function=function, filename=EXAMPLE_FILE, kind="list", shape=shape,
+                     dtype=dtype, nbytes=8 * math.prod(shape))
+
+
 def thread(target: str, cpu_s: float, wall_s: float) -> ThreadStat:
     """A thread that ran `target` for `wall_s` seconds, `cpu_s` of them on a CPU."""
     return ThreadStat(name=f"Thread({target})", target=target, filename=EXAMPLE_FILE, lineno=1,

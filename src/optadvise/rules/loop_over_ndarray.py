@@ -11,7 +11,7 @@ from optadvise.rules.append_in_loop import grown_name
 from optadvise.rules.base import Rule, Site
 from optadvise.rules.comprehensions import comprehension_sites
 from optadvise.rules.evidence import describe_array, observed_arrays, span_share
-from optadvise.rules.facts import array, facts, hot
+from optadvise.rules.facts import array, facts, hot, numbers
 from optadvise.rules.index import Loop, ModuleIndex
 
 MIN_SHARE = 0.05  # a loop below this share of the run is not worth rewriting
@@ -31,6 +31,10 @@ _STEPPED = ("import numpy as np\ndef sweep(u, v, src):\n    for t in range(src.s
             "sweep(np.zeros(N), np.zeros(N), np.ones(20))\n")
 _GENEXPR = ("import numpy as np\ndef energy(signal):\n    return sum(x * x for x in signal)  # <-\n"
             "e = energy(np.ones(N))\n")
+_LIST_MATMUL = ("def matmul(X, Y):\n    Z = [[0.0] * len(Y[0]) for _ in X]\n    for i in range(len(X)):  # <-\n"
+                "        for j in range(len(Y[0])):\n            s = 0.0\n            for p in range(len(Y)):\n"
+                "                s += X[i][p] * Y[p][j]\n            Z[i][j] = s\n    return Z\n")
+_LISTS = tuple(numbers(n, (300, 300), function="matmul") for n in ("X", "Y", "Z"))  # lists of lists of floats
 ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
 
 
@@ -116,6 +120,9 @@ class LoopOverNdarray(Rule):
         Measured(_GENEXPR, facts(functions=(hot("energy", 2, 0.9, {3: 0.95}),),
                                  arrays=(array("signal", (N,), function="energy"),)),
                  evidence={"dependence": "reduction", "comprehension": True}),
+        # a matrix product over Python lists of lists, seen by the profiler: reported as lists
+        Measured(_LIST_MATMUL, facts(functions=(hot("matmul", 1, 0.9, {7: 0.95}),), arrays=_LISTS),
+                 evidence={"dependence": "reduction", "lists": ["X", "Y", "Z"]}),
         # the same map, but the loop takes 2% of the run: not worth rewriting
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
                                      arrays=_MAPPED),
@@ -178,8 +185,14 @@ class LoopOverNdarray(Rule):
                   else "compile it with Numba (@numba.njit)")
         over = describe_array(max(seen.values(), key=lambda a: a.nbytes)) if seen else \
             "small NumPy arrays (" + ", ".join(f"`{n}`" for n in site.detail["static_arrays"]) + ")"
+        lists = sorted(n for n, a in seen.items() if a.kind == "list")
+        if lists:  # Python lists of numbers: NumPy or Numba need them as arrays first
+            over += " (Python list" + ("s " if len(lists) > 1 else " ") + \
+                ", ".join(f"`{n}`" for n in lists) + ": convert with np.asarray once, outside the loop)"
         message = f"{site.message}. It takes {share:.0%} of the run over {over}: {advice}."
         evidence = {"arrays": arrays, "dependence": dependence, "why": site.detail["why"]}
+        if lists:
+            evidence["lists"] = lists
         if site.detail.get("comprehension"):
             evidence["comprehension"] = True
         fixes = ("vectorize",) if site.detail.get("comprehension") else \

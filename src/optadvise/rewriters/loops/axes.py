@@ -127,6 +127,8 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         if not isinstance(base, Elem) and src.value in nest.assigned:
             raise Decline("loop iterates over a name rebound in the loop")
         nd = nest.facts.ndim(arr)
+        if nd is None:
+            nest.facts.require_array(arr, f"cannot tell that `{arr}` is an array of enough dimensions")
         if nd is None or nd <= len(prefix):
             raise Decline(f"cannot tell that `{arr}` is an array of enough dimensions")
         end = f"len({arr})" if not prefix else f"{arr}.shape[{len(prefix)}]"

@@ -13,6 +13,7 @@ import libcst.matchers as m
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree, call_args, dotted
+from optadvise.rewriters.loops.lists import BOUNDARY
 from optadvise.rewriters.loops.site import bindings, bound_names, last_assignment_before, qualname
 
 # numpy calls that return new memory (no aliasing of any existing array)
@@ -36,12 +37,21 @@ class Facts:
 
     arrays: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (ndim, dtype or "")
     scalars_seen: set[str] = field(default_factory=set)  # names the profile saw as non-arrays
+    py_elements: set[str] = field(default_factory=set)  # arrays standing for lists: elements are Python floats
 
     def ndim(self, name: str) -> int | None:
         return self.arrays[name][0] if name in self.arrays else None
 
     def dtype(self, name: str) -> str:
         return self.arrays[name][1] if name in self.arrays else ""
+
+    def require_array(self, name: str, unknown: str) -> None:
+        """Decline unless `name` is a known array: a Python list says so, anything else `unknown`."""
+        if name in self.scalars_seen:
+            raise Decline(f"`{name}` is a Python list (or other container), not a NumPy array: only "
+                          "lists of floats that a for-nest reads element by element are converted")
+        if name not in self.arrays:
+            raise Decline(unknown)
 
     def maybe_array(self, name: str) -> bool:
         """Whether a loop-invariant name might be a non-scalar array (which breaks element maths)."""
@@ -235,8 +245,14 @@ def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Prof
     ev = finding.evidence.get("arrays") if isinstance(finding.evidence, dict) else None
     if isinstance(ev, dict):
         for k, v in ev.items():
-            if isinstance(v, dict) and "shape" in v and k not in seen:
+            if isinstance(v, dict) and v.get("kind", "ndarray") not in ("ndarray", "memmap"):
+                facts.scalars_seen.add(k)  # a Python list the rule saw: never an array
+            elif isinstance(v, dict) and "shape" in v and k not in seen:
                 seen.setdefault(k, set()).add((len(v["shape"]), str(v.get("dtype", ""))))
+    boundary = finding.evidence.get(BOUNDARY) if isinstance(finding.evidence, dict) else None
+    for k, nd in (boundary.items() if isinstance(boundary, dict) else ()):
+        seen[k] = {(int(nd), "float64")}  # converted from a list of floats just before the loop
+        facts.py_elements.add(k)
     for k, s in seen.items():
         if len(s) == 1:
             facts.arrays[k] = next(iter(s))

@@ -183,7 +183,7 @@ class Indexing:
         nd = self.facts.ndim(arr)
         n_idx = len(loops) + len(invs)
         if nd is None:
-            raise Decline(f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
+            self.facts.require_array(arr, f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
         if nd != n_idx:
             raise Decline(f"`{arr}` ({nd}-D) is indexed with {n_idx} subscripts inside the loop")
         ks = [k for k, _ in loops]
@@ -225,7 +225,8 @@ class Indexing:
         axes = frozenset(k for k, _ in loops)
         if not axes:
             code = f"{arr}[{', '.join(items)}]"
-        return V(code, axes=axes, kind="np", reads=(acc,), dtypes=frozenset({self.facts.dtype(arr)}))
+        return V(code, axes=axes, kind="py" if arr in self.facts.py_elements else "np", reads=(acc,),
+                 dtypes=frozenset({self.facts.dtype(arr)}))
 
     def whole(self, arr: str, pos: int, ax: Axis) -> bool:
         """The axis runs over the whole length of `arr` along `pos`: its stop is that length, or the
