@@ -40,7 +40,7 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
     windows' CPU time is first cut by what profiling their calls cost (`overhead` seconds per call,
     measured).
     """
-    warm = _stats(sampler.warm_profiler, sampler.warm_cpu_s > 0 or sampler.exact, from_start=True)
+    warm = _stats(sampler.warm_profiler, sampler.warm_cpu_s > 0, from_start=True)  # set by `stop`
     if sampler.exact:
         rows = {key: (float(nc), tt, ct) for key, (_cc, nc, tt, ct, _callers) in warm.items()}
         return _table(rows, set(), sampler, script, wall_s, exact=True)

@@ -87,13 +87,11 @@ def wait_exit(proc: subprocess.Popen, timeout: float | None) -> None:
     """`proc.wait(timeout)`, woken the moment the child exits: `Popen.wait` with a timeout polls with
     sleeps of up to 50 ms, which every run would add to its wall time. Linux: a pidfd; elsewhere,
     `Popen.wait`. Raises subprocess.TimeoutExpired."""
-    fd = None
-    if timeout is not None and hasattr(os, "pidfd_open"):
-        try:
-            fd = os.pidfd_open(proc.pid)
-        except OSError:  # an old kernel, or the pid is gone already
-            fd = None
-    if fd is None:
+    try:
+        fd = os.pidfd_open(proc.pid) if timeout is not None and hasattr(os, "pidfd_open") else None
+    except OSError:  # an old kernel, or the pid is gone already
+        fd = None
+    if fd is None or timeout is None:
         proc.wait(timeout=timeout)
         return
     try:
@@ -101,7 +99,7 @@ def wait_exit(proc: subprocess.Popen, timeout: float | None) -> None:
     finally:
         os.close(fd)
     if not ready:
-        raise subprocess.TimeoutExpired(proc.args, timeout or 0.0)
+        raise subprocess.TimeoutExpired(proc.args, timeout)
     proc.wait()
 
 

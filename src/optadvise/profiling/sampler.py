@@ -238,13 +238,13 @@ class Sampler:
         if not self.profile_on:
             return
         self.profile_on = False
-        (self.warm_profiler if self.warming else self.profiler).disable()
-        spent = time.thread_time() - self.profile_since
         if self.warming:
+            self.warm_profiler.disable()
             self.warming = False
-            self.warm_cpu_s = spent
+            self.warm_cpu_s = time.thread_time() - self.profile_since
         else:
-            self.profile_cpu_s += spent
+            self.profiler.disable()
+            self.profile_cpu_s += time.thread_time() - self.profile_since
 
     def _watch_threads(self) -> None:
         """Every TICK wall seconds, sample the stack of every thread but the main one and this."""
