@@ -24,31 +24,33 @@ from optadvise.profiling.sampler import OWN_DIR, CodeKey, Sampler
 MAX_FUNCTIONS = 60  # the hottest, by cumulative time
 MAX_STACKS = 200  # the heaviest distinct stacks kept for viewers
 MIN_FOREIGN_SHARE = 0.01  # code outside the script is kept from this share of the run on
+MAX_PROFILE_INFLATION = 5.0  # cProfile slows even a loop of trivial calls by less
 PROFILER_DISABLE = "<method 'disable' of '_lsprof.Profiler' objects>"
 
 Row = tuple[float, float, float]  # calls, own seconds, cumulative seconds
 
 
-def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float) -> list[FunctionStat]:
+def function_stats(sampler: Sampler, script: str, wall_s: float) -> list[FunctionStat]:
     """The hottest functions of the run, the script's own with their lines; optadvise's own left out.
 
     A run cProfile covered whole (`sampler.exact`) keeps cProfile's own figures. Otherwise Python
-    functions take their times from the sampler and their calls from cProfile: the warm-up's exact
-    count plus the windows' count scaled by the main thread's CPU time after the warm-up over the
-    windows' (at least 1 for a function sampled); built-ins, which have no frame to sample, take all
-    three figures that way, and their time is taken out of their Python callers' own time. The
-    windows' CPU time is first cut by what profiling their calls cost (`overhead` seconds per call,
-    measured).
+    functions take their times from the sampler and their calls from cProfile: the count it saw
+    (warm-up and windows) plus, for a function still called in the windows, its rate over all
+    the profiled CPU time applied to the unprofiled rest (at least 1 for a function sampled; one
+    called in the warm-up only keeps its exact count). Built-ins, which have no frame to sample,
+    take all three figures that way, and their time is taken out of their Python callers' own
+    time. The profiled CPU time is first cut by what profiling its calls cost (`overhead` seconds
+    per call, measured after the run), by at most a factor MAX_PROFILE_INFLATION.
     """
     warm = _stats(sampler.warm_profiler, sampler.warm_cpu_s > 0, from_start=True)  # set by `stop`
     if sampler.exact:
         rows = {key: (float(nc), tt, ct) for key, (_cc, nc, tt, ct, _callers) in warm.items()}
         return _table(rows, set(), sampler, script, wall_s, exact=True)
     windowed = _stats(sampler.profiler, sampler.profile_cpu_s > 0)
-    events = sum(nc for (_cc, nc, _tt, _ct, _callers) in windowed.values())
-    useful = max(sampler.profile_cpu_s - events * overhead, sampler.profile_cpu_s * 0.05)
-    rest = sampler.cpu_s - sampler.warm_cpu_s - sampler.profile_cpu_s
-    scale = (rest + useful) / useful if windowed else 0.0
+    profiled_s = sampler.warm_cpu_s - sampler.warm_traced_cpu_s + sampler.profile_cpu_s
+    events = sum(row[1] for stats in (warm, windowed) for row in stats.values())
+    useful = max(profiled_s - events * sampler.call_overhead(), profiled_s / MAX_PROFILE_INFLATION)
+    rest = max(0.0, sampler.cpu_s - sampler.warm_cpu_s - sampler.profile_cpu_s - sampler.traced_cpu_s)
     rows = {}
     for i, code in sampler.code_info().items():
         if i in sampler.cum:
@@ -60,14 +62,16 @@ def function_stats(sampler: Sampler, script: str, wall_s: float, overhead: float
         _cc, w_nc, w_tt, w_ct, w_callers = warm.get(key, (0, 0, 0.0, 0.0, {}))
         _cc, nc, tt, ct, callers = windowed.get(key, (0, 0, 0.0, 0.0, {}))
         calls, own, cum = rows.get(key, (0.0, 0.0, 0.0))
+        scale = (useful + rest) / useful if key in windowed else 1.0  # still called: extrapolate
         if key in sampled:
-            rows[key] = (w_nc + nc * scale, own, cum)
+            rows[key] = ((w_nc + nc) * scale, own, cum)
             continue
-        rows[key] = (w_nc + nc * scale, w_tt + tt * scale, w_ct + ct * scale)
+        rows[key] = ((w_nc + nc) * scale, (w_tt + tt) * scale, (w_ct + ct) * scale)
         if key[0] == "~":  # a built-in: its time is not its callers' own time
-            spent = {c: v[3] for c, v in w_callers.items()}
-            for caller, (_ccc, _ncc, _ttc, ctc) in callers.items():
-                spent[caller] = spent.get(caller, 0.0) + ctc * scale
+            spent: dict[CodeKey, float] = {}
+            for profiled in (w_callers, callers):
+                for caller, (_ccc, _ncc, _ttc, ctc) in profiled.items():
+                    spent[caller] = spent.get(caller, 0.0) + ctc * scale
             for caller, seconds in spent.items():
                 if caller in sampled:
                     c_calls, c_own, c_cum = rows[caller]

@@ -41,7 +41,6 @@ class Harness:
         self.sampler = Sampler(self.script, self.scanner)
         self.sampler.add_root(Harness.run.__code__)
         self.probes = Probes(self.script, on_thread=self.sampler.thread_started)
-        self.call_overhead = self.sampler.call_overhead()
         self.returncode: int | None = None
         self.exception: str | None = None
         self.timed_out = False
@@ -96,7 +95,7 @@ class Harness:
         write_report(HarnessReport(
             returncode=self.returncode, exception=self.exception, timed_out=self.timed_out,
             wall_s=wall, cpu_s=cpu, peak_rss_bytes=peak_rss(),
-            functions=function_stats(self.sampler, self.script, wall, self.call_overhead),
+            functions=function_stats(self.sampler, self.script, wall),
             arrays=list(self.scanner.arrays.values()), threads=self.probes.threads,
             loads=self.probes.loads, optimizers=self.probes.optimizers,
             line_profile_windows=self.sampler.windows,

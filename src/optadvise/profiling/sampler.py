@@ -73,6 +73,9 @@ class Sampler:
         self.scanner = scanner
         self.line_profiler: Any = LineProfiler()
         self.line_on = False
+        self.line_since = 0.0
+        self.traced_cpu_s = 0.0  # main-thread CPU seconds line_profiler was on for, the warm-up's aside
+        self.warm_traced_cpu_s = 0.0  # ... and within the warm-up (when cProfile was on too)
         self.memory = MemoryWindows(script, OWN_DIR)  # on and off with line_profiler
         self.ticks = 0
         self.windows = 0
@@ -142,10 +145,7 @@ class Sampler:
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
         self.stopped = True
         self.cpu_s = time.thread_time() - self.cpu0
-        if self.line_on:
-            self.line_profiler.disable()
-            self.memory.close()
-            self.line_on = False
+        self._line_off()
         self._profile_off()
         if self.watching:
             self.watcher_done.wait(1.0)
@@ -192,17 +192,18 @@ class Sampler:
         """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
         was opened in, cProfile every DUTY ticks half a cycle later (never both at once)."""
         warm = self.ticks <= WARM_TICKS
+        closing = self.line_on
+        self._line_off()  # before the warm-up's end: its time then counts as the warm-up's
         if self.profile_on and not warm:
             self._profile_off()
+        if closing:
+            return
         lp = self.line_profiler
         profile_tick = self.ticks % DUTY == DUTY // 2 and not warm
-        if lp is not None and self.line_on:
-            lp.disable()
-            self.memory.close()
-            self.line_on = False
-        elif lp is not None and not profile_tick and (
+        if lp is not None and not profile_tick and (
                 self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
             self.memory.open()
+            self.line_since = time.thread_time()
             lp.enable()
             self.line_on = True
             self.windows += 1
@@ -214,25 +215,37 @@ class Sampler:
             self.profiler.enable()  # last, as in `start`
 
     def call_overhead(self) -> float:
-        """Seconds cProfile adds to one call (measured on a trivial function, best of 3): what the
-        windows lost to profiling, so their calls can be scaled to the unprofiled run."""
-        def nop() -> None:
-            pass
+        """Seconds cProfile adds to one call (measured on a small function in a loop, best of 5):
+        what the profiled time lost to profiling, so its calls can be scaled to the unprofiled run."""
+        def step(x: int) -> int:
+            return x + 1
 
         def loop() -> float:
-            t = time.perf_counter()
+            t, s = time.perf_counter(), 0
             for _ in range(CALIBRATION_CALLS):
-                nop()
+                s = step(s)
             return time.perf_counter() - t
 
         plain, profiled = [], []
-        for _ in range(3):
+        for _ in range(5):
             plain.append(loop())
             prof = cProfile.Profile()
             prof.enable()
             profiled.append(loop())
             prof.disable()
         return max(0.0, (min(profiled) - min(plain)) / CALIBRATION_CALLS)
+
+    def _line_off(self) -> None:
+        if not self.line_on:
+            return
+        self.line_profiler.disable()
+        self.memory.close()
+        self.line_on = False
+        traced = time.thread_time() - self.line_since
+        if self.warming:
+            self.warm_traced_cpu_s += traced
+        else:
+            self.traced_cpu_s += traced
 
     def _profile_off(self) -> None:
         if not self.profile_on:
