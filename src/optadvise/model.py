@@ -80,9 +80,9 @@ class FunctionStat:
     """One function of the run; `lines` is filled for the hot functions of the user's code.
 
     With `sampled` set, `own_s`/`cum_s` come from the wall-clock sampler (every thread, the whole
-    run) and `calls` is scaled from the short windows cProfile was on in (an estimate, at least 1);
-    built-ins (no Python frame to sample) are scaled from those windows too. Without it, all three
-    are exact cProfile figures.
+    run) and `calls` is extrapolated from the time cProfile was on for (its warm-up and short windows;
+    an estimate, at least 1); built-ins (no Python frame to sample) take their times that way too.
+    Without it, all three are exact cProfile figures.
     """
 
     name: str
@@ -94,7 +94,7 @@ class FunctionStat:
     share: float  # cumulative time as a share of the run, 0..1
     user: bool  # defined in the user's own code (not stdlib / site-packages / optadvise)
     lines: list[LineStat] = field(default_factory=list)
-    sampled: bool = False  # times sampled, calls scaled from cProfile windows (see above)
+    sampled: bool = False  # times sampled, calls extrapolated from cProfile's (see above)
 
 
 @dataclass

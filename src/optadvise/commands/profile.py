@@ -10,11 +10,14 @@ import importlib
 import os
 from collections.abc import Sequence
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from optadvise.commands.progress import spinner
-from optadvise.model import ProfileRun
 from optadvise.profiling.runner import profile_script
 from optadvise.source import load_script
+
+if TYPE_CHECKING:
+    from optadvise.model import ProfileRun
 
 DIAGNOSIS = ("optadvise.rules", "optadvise.rules.engine", "optadvise.rules.index")
 

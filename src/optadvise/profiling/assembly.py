@@ -1,7 +1,7 @@
 """What the child harness observed, turned into `optadvise.model` records for its report.
 
 The sampler's stacks become the function table (`FunctionStat`: own and cumulative wall time of
-every thread, call counts scaled from cProfile's windows, built-ins scaled from those windows), its
+every thread, call counts extrapolated from the time cProfile was on, built-ins likewise), its
 per-line wall time, line_profiler's hit counts and the memory windows' bytes the `LineStat`s of the
 script's functions, and its aggregated stacks the bounded `StackSample` list; `peak_rss` reads the
 process's peak resident memory.

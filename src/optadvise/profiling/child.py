@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-import psutil
-
 PIPE_DRAIN_S = 2.0  # after the script exits: how long to wait for pipes held by its leftovers
 POLL_S = 0.1
 
@@ -146,6 +144,8 @@ class _TreeWatcher(threading.Thread):
         self.start()
 
     def run(self) -> None:
+        import psutil  # here, not at the top: the child starts before the parent imports more
+
         memory_usage = _import_memory_usage() if self.measure_memory else None
         try:
             root = psutil.Process(self.pid)
@@ -171,6 +171,10 @@ class _TreeWatcher(threading.Thread):
     def kill_all(self, proc: subprocess.Popen) -> None:
         """SIGKILL the child's process group and every descendant seen, wherever it lives now."""
         kill_group(proc)
+        if not self.seen:
+            return
+        import psutil
+
         for pid, created in list(self.seen.items()):
             try:
                 p = psutil.Process(pid)

@@ -1,6 +1,8 @@
 """Child entry point of `optadvise profile`: run a script as __main__ under the profilers, report once.
 
-    python -m optadvise.profiling.harness RESULT.json SCRIPT [ARGS...]
+    python -c "from optadvise.profiling.harness import main; main()" RESULT.json SCRIPT [ARGS...]
+
+(`-c`, not `-m`: runpy would compile this file from source on every run.)
 
 `Harness` installs the observers before the script starts (the `sampler` on SIGPROF, which also
 switches cProfile and line_profiler on in short windows, the `probes` around loads, threads and

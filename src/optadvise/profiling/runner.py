@@ -3,6 +3,9 @@
 The script runs with the user's working directory, arguments and environment, stdin closed, in its
 own process group (a timeout kills every process it started). While it runs, memory_profiler samples
 the resident memory of the whole process tree; the child's own result file carries everything else.
+
+Only what starting the child needs is imported before it starts, the rest late (inside functions):
+on a short script, the start-up is most of what profiling costs.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
-from optadvise.gpu import gpu_name
-from optadvise.model import Profile, ProfileRun
 from optadvise.profiling.child import run_child
-from optadvise.profiling.gil import GilSampler
-from optadvise.profiling.message import read_report
 
+if TYPE_CHECKING:
+    from optadvise.model import Profile, ProfileRun
+
+HARNESS = "from optadvise.profiling.harness import main; main()"  # see its docstring
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
 
 
@@ -36,8 +40,12 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
     path = os.path.abspath(script)
     with tempfile.TemporaryDirectory(prefix="optadvise-") as tmp:
         result_path = os.path.join(tmp, "result.json")
-        argv = [sys.executable, "-m", "optadvise.profiling.harness", result_path, path, *args]
-        gil = GilSampler() if _uses_threads(tree) else None
+        argv = [sys.executable, "-c", HARNESS, result_path, path, *args]
+        gil = None
+        if _uses_threads(tree):
+            from optadvise.profiling.gil import GilSampler
+
+            gil = GilSampler()
 
         def started(pid: int) -> None:
             if gil is not None:
@@ -53,7 +61,12 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
         finally:
             if gil:
                 gil.discard()
+        from optadvise.profiling.message import read_report  # late: see the module docstring
+
         report = read_report(result_path)
+    from optadvise.gpu import gpu_name
+    from optadvise.model import Profile, ProfileRun
+
     profile = Profile(script=path, argv=list(args), cwd=os.getcwd(), ram_bytes=_ram_bytes(),
                       cpu_count=os.cpu_count() or 1, gpu=gpu_name())
     notes = []
@@ -86,7 +99,8 @@ def _sampling_notes(profile: Profile) -> list[str]:
     notes = []
     if profile.sample_interval_s and any(f.sampled for f in profile.functions):
         notes.append(f"function times are sampled (every {profile.sample_interval_s * 1000:g} ms of "
-                     "CPU time, all threads); call counts are estimated from short cProfile windows")
+                     "CPU time, all threads); call counts are extrapolated from cProfile's warm-up and "
+                     "short windows")
     kids = profile.children
     if kids is not None:
         ran = ", ".join(f"{name} ({n}x)" for name, n in list(kids.targets.items())[:3]) or "unknown"

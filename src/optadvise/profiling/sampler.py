@@ -17,13 +17,13 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
    `register` registers every code object of the script before the script starts. cProfile is on
-   for the first `WARM_TICKS` ticks (`warm_profiler`), then in the regular windows only (`profiler`;
-   not the first-sight ones, so they stay an unbiased sample of the CPU time): a profile function
-   costs every call in the whole run on CPython 3.11, so past the warm-up the function times come
-   from the sampler, and call counts are the warm-up's exact ones plus the windows' scaled to the
-   rest of the run (a function called once at the start counts once). A run that ends within the
-   warm-up (or takes SIGPROF over before it ends) keeps cProfile's exact figures: too few ticks to
-   sample from.
+   for the first `WARM_TICKS` ticks (`warm_profiler`), then for one tick in `DUTY` (`profiler`,
+   from the tick after the warm-up; never in a line_profiler window, so these stay an unbiased
+   sample of the CPU time): a profile function slows every call and every bytecode on CPython 3.11,
+   so past the warm-up the function times come from the sampler, and call counts are extrapolated
+   from all the profiled time (`assembly.function_stats`; a function called in the warm-up only
+   keeps its exact count). A run that ends within the warm-up (or takes SIGPROF over before it
+   ends) keeps cProfile's exact figures: too few ticks to sample from.
    tracemalloc is on in the line_profiler windows too (`memory`: bytes allocated per line);
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
@@ -39,6 +39,8 @@ import _thread
 import bisect
 import cProfile
 import dis
+import importlib
+import importlib.util
 import os
 import signal
 import sys
@@ -47,22 +49,38 @@ import time
 import types
 from typing import Any
 
-from line_profiler import LineProfiler
-
 from optadvise.profiling.memory import MemoryWindows
 from optadvise.profiling.probes import ArrayScanner
 
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
-WARM_TICKS = 20  # cProfile is on for the whole of the first 0.1 s of CPU time (exact for short runs)
+WARM_TICKS = 8  # cProfile is on for the whole of the first 0.04 s of CPU time (exact for short runs)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
-CALIBRATION_CALLS = 4_000  # calls timed with and without cProfile to learn its cost per call
+CALIBRATION_CALLS = 2_000  # calls timed with and without cProfile to learn its cost per call
 MAX_DISTINCT_STACKS = 50_000  # aggregated during the run; later new stacks only count as dropped
 OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # optadvise's own code
 MAIN_THREAD = "MainThread"
 
 CodeKey = tuple[str, int, str]  # (filename, first line, name): how line_profiler names code
+
+
+def line_tracer_class() -> Any:
+    """line_profiler's tracer: the `LineProfiler` of its C extension, imported without the package's
+    `__init__`, which loads its command line, TOML configuration and multiprocessing support (three
+    quarters of the import time, added to every profiled run). A package that is imported already is
+    used as it is; the stand-in is taken out again, so the script's own `import line_profiler` gets the
+    real package."""
+    if "line_profiler" in sys.modules:
+        return importlib.import_module("line_profiler._line_profiler").LineProfiler
+    spec = importlib.util.find_spec("line_profiler")
+    package = types.ModuleType("line_profiler")
+    package.__path__ = list(spec.submodule_search_locations or []) if spec else []
+    sys.modules["line_profiler"] = package
+    try:
+        return importlib.import_module("line_profiler._line_profiler").LineProfiler
+    finally:
+        del sys.modules["line_profiler"]
 
 
 class Sampler:
@@ -71,7 +89,7 @@ class Sampler:
     def __init__(self, script: str, scanner: ArrayScanner):
         self.script = script
         self.scanner = scanner
-        self.line_profiler: Any = LineProfiler()
+        self.line_profiler: Any = line_tracer_class()()
         self.line_on = False
         self.line_since = 0.0
         self.traced_cpu_s = 0.0  # main-thread CPU seconds line_profiler was on for, the warm-up's aside
@@ -190,7 +208,7 @@ class Sampler:
 
     def _switch_window(self, code: types.CodeType | None) -> None:
         """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
-        was opened in, cProfile every DUTY ticks half a cycle later (never both at once)."""
+        was opened in, cProfile every DUTY ticks from the tick after the warm-up (never both)."""
         warm = self.ticks <= WARM_TICKS
         closing = self.line_on
         self._line_off()  # before the warm-up's end: its time then counts as the warm-up's
@@ -199,7 +217,7 @@ class Sampler:
         if closing:
             return
         lp = self.line_profiler
-        profile_tick = self.ticks % DUTY == DUTY // 2 and not warm
+        profile_tick = (self.ticks - WARM_TICKS) % DUTY == 1 and not warm
         if lp is not None and not profile_tick and (
                 self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
             self.memory.open()
