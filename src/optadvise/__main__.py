@@ -1,5 +1,5 @@
 """`python -m optadvise`: the command line."""
 
-from optadvise.cli import main
+from optadvise.cli import run
 
-main()
+run()

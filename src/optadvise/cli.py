@@ -10,6 +10,7 @@ Exit codes (all commands): 0 success/clean, 1 findings (check) or nothing verifi
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -20,7 +21,7 @@ from typing import Any
 import click
 
 from optadvise import __version__
-from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError
+from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError, exit_status
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
                   "help_option_names": ["-h", "--help"]}
@@ -39,6 +40,9 @@ def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("optadvise: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `optadvise ... | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush too
+            sys.exit(EXIT_FINDINGS)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # noqa: BLE001 - last line of defence: one line, not a traceback
@@ -282,5 +286,23 @@ def explain(rule: str) -> None:
     click.echo(f"{found.code} {found.slug}\n\n{found.doc()}")
 
 
+def run() -> None:
+    """The console entry point: `main`, then a quick exit. The exit handlers run and the output is
+    flushed, but the interpreter is not torn down module by module: that took ~20 ms of every
+    command (a tenth of profiling a short script), and nothing of ours is left open by then."""
+    try:
+        main()
+        code = EXIT_OK
+    except SystemExit as e:
+        code = exit_status(e.code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader closed the pipe, or the stream is closed: nothing to tell
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    run()

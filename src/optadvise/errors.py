@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 # Exit codes, shared by every command (documented in README and `--help`).
 EXIT_OK = 0  # profile: the script ran and exited 0; fix: verified rewrites found/applied; check: clean
 EXIT_FINDINGS = 1  # check: findings; fix: nothing verified to propose or apply
@@ -16,3 +19,13 @@ class OptadviseError(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE):
         super().__init__(message)
         self.code = code
+
+
+def exit_status(code: Any) -> int:
+    """The process exit status of `sys.exit(code)`; a message is printed to stderr, as Python does."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
+from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.profiling.runner import TERM_GRACE_S
 
 from .util import assert_exit, assert_no_own_traceback, kill_pids, listing, optadvise, read_pids, wait_gone, write
@@ -329,3 +331,16 @@ def test_script_closes_its_stdout(tmp_path: Path) -> None:
         """, fmt="text")
     run.check(EXIT_OK)
     assert "optadvise profile" in run.proc.stdout
+
+
+def test_a_reader_that_stops_early_cuts_the_report_short_quietly(tmp_path):
+    """`optadvise profile script.py | head -1`: no error message, no traceback, exit 1."""
+    script = write(tmp_path, "prints.py", "import time\nprint('first line', flush=True)\ntime.sleep(0.5)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "optadvise", "profile", str(script)], cwd=tmp_path,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"first line\n"
+    proc.stdout.close()  # before the report is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == EXIT_FINDINGS, err
+    assert "error" not in err and "Traceback" not in err

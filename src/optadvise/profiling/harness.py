@@ -24,6 +24,7 @@ import traceback
 import types
 from typing import Any
 
+from optadvise.errors import exit_status
 from optadvise.model import MODULE
 from optadvise.profiling.assembly import function_stats, peak_rss, stack_samples
 from optadvise.profiling.message import HarnessReport, write_report
@@ -75,7 +76,7 @@ class Harness:
             exec(code, self.globals)
             self.returncode = 0
         except SystemExit as e:
-            self.returncode = _exit_status(e.code)
+            self.returncode = exit_status(e.code)
         except BaseException as e:  # noqa: BLE001 - the script's exception is data here
             self.sampler.stop()  # printing the traceback is not the script's time
             self.returncode = 1
@@ -112,16 +113,6 @@ class Harness:
             self.finish()
         finally:
             os._exit(124)
-
-
-def _exit_status(code: Any) -> int:
-    """The process exit status of `sys.exit(code)`; a message is printed to stderr, as Python does."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
 
 
 def _print_user_traceback(exc: BaseException, script: str) -> None:
