@@ -17,7 +17,8 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    frame at once, so a function called once with one long loop is still line-profiled.)
    line_profiler only sees code registered *before* it runs (it swaps in padded bytecode), so
    `register` registers every code object of the script before the script starts. cProfile is on
-   for the first `WARM_TICKS` ticks (`warm_profiler`), then for one tick in `DUTY` (`profiler`,
+   for the first `WARM_TICKS` ticks (`warm_profiler`; `WARM_CHECK_TICK` ticks when it has counted
+   calls faster than `WARM_MAX_CALL_RATE` by then), then for one tick in `DUTY` (`profiler`,
    from the tick after the warm-up; never in a line_profiler window, so these stay an unbiased
    sample of the CPU time): a profile function slows every call and every bytecode on CPython 3.11,
    so past the warm-up the function times come from the sampler, and call counts are extrapolated
@@ -55,6 +56,8 @@ from optadvise.profiling.probes import ArrayScanner
 TICK = 0.005  # seconds of process CPU time between SIGPROF ticks
 DUTY = 16  # besides first sights, line_profiler is on for 1 tick in DUTY (~6% of the CPU time)
 WARM_TICKS = 8  # cProfile is on for the whole of the first 0.04 s of CPU time (exact for short runs)
+WARM_CHECK_TICK = 2  # ... cut short here for a call-heavy script, where cProfile costs the most:
+WARM_MAX_CALL_RATE = 1_000_000  # calls per CPU second (with cProfile on: about a fifth of the time)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
 CALIBRATION_CALLS = 2_000  # calls timed with and without cProfile to learn its cost per call
@@ -96,6 +99,7 @@ class Sampler:
         self.warm_traced_cpu_s = 0.0  # ... and within the warm-up (when cProfile was on too)
         self.memory = MemoryWindows(script, OWN_DIR)  # on and off with line_profiler
         self.ticks = 0
+        self.warm_ticks = WARM_TICKS  # fewer for a call-heavy script
         self.windows = 0
         self.samples: dict[CodeKey, dict[int, float]] = {}  # sampled wall seconds per line
         self.last_tick = self.last_scan = time.perf_counter()
@@ -145,12 +149,12 @@ class Sampler:
     def exact(self) -> bool:
         """cProfile was on for the whole run (it ended within the warm-up, or the ticks stopped) and
         saw all of it: no other thread of the script ran (cProfile sees the main thread only)."""
-        return self.ticks <= WARM_TICKS and not self.watching
+        return self.ticks <= self.warm_ticks and not self.watching
 
     def start(self) -> None:
         self.last_tick = self.last_scan = time.perf_counter()
         self.cpu0 = time.thread_time()
-        self.profile_on = self.warming = True  # the warm-up: until WARM_TICKS ticks have passed
+        self.profile_on = self.warming = True  # the warm-up: until `warm_ticks` ticks have passed
         self.profile_since = self.cpu0
         signal.signal(signal.SIGPROF, self.on_tick)
         signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
@@ -209,7 +213,11 @@ class Sampler:
     def _switch_window(self, code: types.CodeType | None) -> None:
         """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
         was opened in, cProfile every DUTY ticks from the tick after the warm-up (never both)."""
-        warm = self.ticks <= WARM_TICKS
+        if self.warming and self.ticks == WARM_CHECK_TICK:
+            calls = sum(entry.callcount for entry in self.warm_profiler.getstats())
+            if calls > WARM_MAX_CALL_RATE * (time.thread_time() - self.profile_since):
+                self.warm_ticks = self.ticks
+        warm = self.ticks <= self.warm_ticks
         closing = self.line_on
         self._line_off()  # before the warm-up's end: its time then counts as the warm-up's
         if self.profile_on and not warm:
@@ -217,7 +225,7 @@ class Sampler:
         if closing:
             return
         lp = self.line_profiler
-        profile_tick = (self.ticks - WARM_TICKS) % DUTY == 1 and not warm
+        profile_tick = (self.ticks - self.warm_ticks) % DUTY == 1 and not warm
         if lp is not None and not profile_tick and (
                 self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
             self.memory.open()
