@@ -5,9 +5,12 @@ from __future__ import annotations
 import cProfile
 import pstats
 import runpy
+import time
 
 import pytest
 
+from optadvise.profiling.probes import ArrayScanner
+from optadvise.profiling.sampler import WARM_CHECK_TICK, WARM_TICKS, Sampler
 from tests.helpers import REPO, function, profile_json, write
 
 pytestmark = pytest.mark.slow
@@ -49,6 +52,38 @@ def test_ranking_agrees_with_a_full_cprofile_run(tmp_path):
     assert 300_000 < function(doc, "tiny")["calls"] < 1_200_000  # 600_000, scaled from the windows
     assert not [f for f in doc["functions"] if "builtins.exec" in f["name"]]  # the harness's own call
     assert any("sampled" in note for note in doc["notes"])
+
+
+def _tiny(x: int) -> int:
+    return x + 1
+
+
+def _calls(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        s = 0
+        for _ in range(1000):
+            s = _tiny(s)
+
+
+def _arithmetic(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        s = 0
+        for i in range(1000):
+            s += i * i % 7
+
+
+@pytest.mark.parametrize(("work", "warm_ticks"), [(_calls, WARM_CHECK_TICK), (_arithmetic, WARM_TICKS)])
+def test_the_warm_up_is_cut_short_for_call_heavy_code_only(tmp_path, work, warm_ticks):
+    script = str(tmp_path / "script.py")
+    sampler = Sampler(script, ArrayScanner(script))
+    sampler.start()
+    try:
+        work(0.15)
+    finally:
+        sampler.stop()
+    assert sampler.ticks > WARM_TICKS and sampler.warm_ticks == warm_ticks
 
 
 def test_stacks_are_aggregated_bounded_and_outermost_first(tmp_path):
