@@ -10,7 +10,6 @@ Exit codes (all commands): 0 success/clean, 1 findings (check) or nothing verifi
 
 from __future__ import annotations
 
-import atexit
 import functools
 import json
 import os
@@ -21,7 +20,7 @@ from typing import Any
 import click
 
 from optadvise import __version__
-from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError, exit_status
+from optadvise.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OptadviseError
 
 SCRIPT_CONTEXT = {"ignore_unknown_options": True, "allow_interspersed_args": True,
                   "help_option_names": ["-h", "--help"]}
@@ -114,7 +113,8 @@ def profile(script: str, args: tuple[str, ...], fmt: str, output: str | None, ht
 
     renderer = {"json": "optadvise.report.profile_json", "speedscope": "optadvise.report.speedscope"}
     run = run_profile(script, list(args), timeout=timeout, json_mode=(fmt != "text"),
-                      preload=[renderer.get(fmt, "optadvise.report.profile_text")])
+                      preload=[renderer.get(fmt, "optadvise.report.profile_text")],
+                      early=click.get_current_context().obj)
     warn(run.warnings)
     if fmt == "json":
         from optadvise.report.profile_json import render_profile_json
@@ -286,23 +286,5 @@ def explain(rule: str) -> None:
     click.echo(f"{found.code} {found.slug}\n\n{found.doc()}")
 
 
-def run() -> None:
-    """The console entry point: `main`, then a quick exit. The exit handlers run and the output is
-    flushed, but the interpreter is not torn down module by module: that took ~20 ms of every
-    command (a tenth of profiling a short script), and nothing of ours is left open by then."""
-    try:
-        main()
-        code = EXIT_OK
-    except SystemExit as e:
-        code = exit_status(e.code)
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # the reader closed the pipe, or the stream is closed: nothing to tell
-            pass
-    os._exit(code)
-
-
 if __name__ == "__main__":
-    run()
+    main()

@@ -18,17 +18,20 @@ from optadvise.source import load_script
 
 if TYPE_CHECKING:
     from optadvise.model import ProfileRun
+    from optadvise.profiling.early import EarlyHarness
 
 DIAGNOSIS = ("optadvise.rules", "optadvise.rules.engine", "optadvise.rules.index")
 
 
 def run_profile(script: str, args: list[str], *, timeout: float = 600.0, json_mode: bool = False,
-                capture: bool = False, preload: Sequence[str] = ()) -> ProfileRun:
+                capture: bool = False, preload: Sequence[str] = (),
+                early: EarlyHarness | None = None) -> ProfileRun:
     """Profile `script` with `args` and rank what the rules find in the measurements.
 
     The script's output passes through (to stderr in json_mode), or is captured with `capture`
     (then no spinner either). `preload` names modules to import while the script runs (the
-    renderer that follows). Raises OptadviseError for bad input."""
+    renderer that follows); an `early` harness runs the script when given. Raises OptadviseError
+    for bad input."""
     source, tree = load_script(script)
     with ExitStack() as stack:
         def started() -> None:
@@ -37,7 +40,7 @@ def run_profile(script: str, args: list[str], *, timeout: float = 600.0, json_mo
                 importlib.import_module(module)
 
         run = profile_script(script, source, tree, args, timeout=timeout, json_mode=json_mode,
-                             capture=capture, while_running=started)
+                             capture=capture, while_running=started, early=early)
     from optadvise import rules as registry  # imported while the script ran (`DIAGNOSIS`)
     from optadvise.rules.base import Rule
     from optadvise.rules.engine import measured_findings

@@ -38,18 +38,21 @@ def run_child(argv: list[str], *, cwd: str | None = None, timeout: float | None,
               env: dict[str, str] | None = None, capture: bool = True,
               stdout: IO[str] | None = None, stderr: IO[str] | None = None,
               term_grace: float = 0.0, measure_memory: bool = False,
-              on_start: Callable[[int], None] | None = None) -> ChildResult:
+              on_start: Callable[[int], None] | None = None,
+              launch: Callable[[], subprocess.Popen | None] | None = None) -> ChildResult:
     """Run `argv` to completion or timeout; on timeout send SIGTERM first when `term_grace` > 0
     (the child may save what it has), then kill the tree. Without `capture`, output goes to
     `stdout`/`stderr` (default: ours). Stdin is closed: a child that reads it sees end-of-file.
-    `on_start(pid)` is called once the child exists (to attach samplers to it)."""
+    `on_start(pid)` is called once the child exists (to attach samplers to it). `launch`, when given,
+    returns a child already running `argv`'s work in a session of its own, with its own stdout and
+    stderr (`early`), or None to have it started here."""
     start = time.perf_counter()
     proc: subprocess.Popen | None = None
     watcher = _TreeWatcher(measure_memory)
     readers: list[_Reader] = []
     timed_out = False
     try:
-        proc = subprocess.Popen(
+        proc = (launch() if launch is not None else None) or subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE if capture else (stdout or sys.stdout),
             stderr=subprocess.PIPE if capture else (stderr or sys.stderr),

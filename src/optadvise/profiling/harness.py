@@ -2,7 +2,8 @@
 
     python -c "from optadvise.profiling.harness import main; main()" RESULT.json SCRIPT [ARGS...]
 
-(`-c`, not `-m`: runpy would compile this file from source on every run.)
+(`-c`, not `-m`: runpy would compile this file from source on every run.) Without arguments it was
+started early (`early`) and reads them from stdin.
 
 `Harness` installs the observers before the script starts (the `sampler` on SIGPROF, which also
 switches cProfile and line_profiler on in short windows, the `probes` around loads, threads and
@@ -27,9 +28,10 @@ from typing import Any
 from optadvise.errors import exit_status
 from optadvise.model import MODULE
 from optadvise.profiling.assembly import function_stats, peak_rss, stack_samples
+from optadvise.profiling.early import receive
 from optadvise.profiling.message import HarnessReport, write_report
 from optadvise.profiling.probes import ArrayScanner, Probes
-from optadvise.profiling.sampler import TICK, Sampler
+from optadvise.profiling.sampler import TICK, Sampler, line_tracer_class
 
 
 class Harness:
@@ -124,7 +126,14 @@ def _print_user_traceback(exc: BaseException, script: str) -> None:
 
 
 def main() -> None:
-    result_path, script, *argv = sys.argv[1:]
+    if len(sys.argv) > 1:
+        result_path, script, *argv = sys.argv[1:]
+    else:  # started early: the script comes on stdin (see `early`)
+        line_tracer_class()  # imported while the parent is still busy too
+        received = receive()
+        if received is None:
+            return
+        result_path, script, argv = received
     code = Harness(script, argv, result_path).run()
     sys.exit(code if 0 <= code < 256 else 1)  # a normal exit: the script's atexit handlers still run
 

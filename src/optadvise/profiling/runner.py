@@ -19,23 +19,25 @@ from typing import TYPE_CHECKING
 
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT
 from optadvise.profiling.child import run_child
+from optadvise.profiling.early import HARNESS, EarlyHarness
 
 if TYPE_CHECKING:
     from optadvise.model import Profile, ProfileRun
 
-HARNESS = "from optadvise.profiling.harness import main; main()"  # see its docstring
 TERM_GRACE_S = 5.0  # after the timeout: how long the harness gets to save what it measured
 
 
 def profile_script(script: str, source: str, tree: ast.Module, args: list[str], *,
                    timeout: float = 600.0, json_mode: bool = False, capture: bool = False,
-                   while_running: Callable[[], None] | None = None) -> ProfileRun:
+                   while_running: Callable[[], None] | None = None,
+                   early: EarlyHarness | None = None) -> ProfileRun:
     """Profile `script` (already read as `source` and `tree`) with `args` in a child process.
 
     Output of the script passes through (to stderr in json_mode, so stdout stays one JSON
     document), or is captured when `capture` is set. `while_running` is called once the child has
-    started (work of the caller's that overlaps the run). The run has no findings yet: diagnosis is
-    the next stage, not the profiler's.
+    started (work of the caller's that overlaps the run). An `early` harness, when given and the
+    output is not captured, runs the script (else a new one is started). The run has no findings
+    yet: diagnosis is the next stage, not the profiler's.
     """
     path = os.path.abspath(script)
     with tempfile.TemporaryDirectory(prefix="optadvise-") as tmp:
@@ -54,9 +56,11 @@ def profile_script(script: str, source: str, tree: ast.Module, args: list[str], 
                 while_running()
 
         try:
+            hand_over = None if early is None or capture else (
+                lambda: early.release(result_path, path, args, stdout_to_stderr=json_mode))
             watch = run_child(argv, timeout=timeout, capture=capture,
                               stdout=sys.stderr if json_mode else None, term_grace=TERM_GRACE_S,
-                              measure_memory=True, on_start=started)
+                              measure_memory=True, on_start=started, launch=hand_over)
             gil_stat = gil.result(path) if gil else None
         finally:
             if gil:
