@@ -19,7 +19,7 @@ from typing import Any
 from optadvise.model import FunctionStat, LineStat, StackSample
 from optadvise.profiling.memory import MemoryWindows
 from optadvise.profiling.probes import qualname
-from optadvise.profiling.sampler import OWN_DIR, CodeKey, Sampler
+from optadvise.profiling.sampler import CALIBRATION_CALLS, OWN_DIR, CodeKey, Sampler, call_overhead
 
 MAX_FUNCTIONS = 60  # the hottest, by cumulative time
 MAX_STACKS = 200  # the heaviest distinct stacks kept for viewers
@@ -49,7 +49,7 @@ def function_stats(sampler: Sampler, script: str, wall_s: float) -> list[Functio
     windowed = _stats(sampler.profiler, sampler.profile_cpu_s > 0)
     profiled_s = sampler.warm_cpu_s - sampler.warm_traced_cpu_s + sampler.profile_cpu_s
     events = sum(row[1] for stats in (warm, windowed) for row in stats.values())
-    useful = max(profiled_s - events * sampler.call_overhead(), profiled_s / MAX_PROFILE_INFLATION)
+    useful = max(profiled_s - events * _overhead(sampler), profiled_s / MAX_PROFILE_INFLATION)
     rest = max(0.0, sampler.cpu_s - sampler.warm_cpu_s - sampler.profile_cpu_s - sampler.traced_cpu_s)
     rows = {}
     for i, code in sampler.code_info().items():
@@ -77,6 +77,18 @@ def function_stats(sampler: Sampler, script: str, wall_s: float) -> list[Functio
                     c_calls, c_own, c_cum = rows[caller]
                     rows[caller] = (c_calls, max(0.0, c_own - seconds), c_cum)
     return _table(rows, sampled, sampler, script, wall_s, exact=False)
+
+
+def _overhead(sampler: Sampler) -> float:
+    """cProfile's cost per call over the profiled stretches: the median of their calibrations,
+    weighted by their CPU time (a fresh calibration if none was taken)."""
+    measured = sorted((cost, spent) for spent, cost in sampler.overheads)
+    half, seen = sum(spent for _cost, spent in measured) / 2, 0.0
+    for cost, spent in measured:
+        seen += spent
+        if seen >= half:
+            return cost
+    return call_overhead(CALIBRATION_CALLS * 10)
 
 
 StatsRow = tuple[int, int, float, float, dict[CodeKey, Any]]  # pstats: cc, nc, tt, ct, callers

@@ -19,12 +19,14 @@ A SIGPROF interval timer (process CPU time) ticks every `TICK` seconds. Each tic
    `register` registers every code object of the script before the script starts. cProfile is on
    for the first `WARM_TICKS` ticks (`warm_profiler`; `WARM_CHECK_TICK` ticks when it has counted
    calls faster than `WARM_MAX_CALL_RATE` by then), then for one tick in `DUTY` (`profiler`,
-   from the tick after the warm-up; never in a line_profiler window, so these stay an unbiased
-   sample of the CPU time): a profile function slows every call and every bytecode on CPython 3.11,
-   so past the warm-up the function times come from the sampler, and call counts are extrapolated
-   from all the profiled time (`assembly.function_stats`; a function called in the warm-up only
-   keeps its exact count). A run that ends within the warm-up (or takes SIGPROF over before it
-   ends) keeps cProfile's exact figures: too few ticks to sample from.
+   from the warm-up's end; never in a line_profiler window, so these stay an unbiased sample of
+   the CPU time), and never during the tick handler itself: a profile function slows every call
+   and every bytecode on CPython 3.11, so past the warm-up the function times come from the
+   sampler, and call counts are extrapolated from all the profiled time (`assembly.function_stats`;
+   a function called in the warm-up only keeps its exact count; what profiling cost is calibrated
+   at the end of each profiled stretch, as fast as the machine ran then: `overheads`). A run that
+   ends within the warm-up (or takes SIGPROF over before it ends) keeps cProfile's exact figures:
+   too few ticks to sample from.
    tracemalloc is on in the line_profiler windows too (`memory`: bytes allocated per line);
 3. every `SCAN_EVERY_S` seconds, and at the first sight of each function, has the array scanner
    look at the script's live frames.
@@ -60,10 +62,11 @@ WARM_CHECK_TICK = 2  # ... cut short here for a call-heavy script, where cProfil
 WARM_MAX_CALL_RATE = 1_000_000  # calls per CPU second under cProfile (~0.2 us of each is cProfile's)
 SCAN_EVERY_S = 0.1  # look at live arrays at most this often (wall seconds), first sights aside
 
-CALIBRATION_CALLS = 2_000  # calls timed with and without cProfile to learn its cost per call
+CALIBRATION_CALLS = 300  # calls timed with and without cProfile at the end of each profiled stretch
 MAX_DISTINCT_STACKS = 50_000  # aggregated during the run; later new stacks only count as dropped
 OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # optadvise's own code
 MAIN_THREAD = "MainThread"
+WARM_UP, WINDOW = "warm-up", "window"  # which cProfile is on (`Sampler.profiling`)
 
 CodeKey = tuple[str, int, str]  # (filename, first line, name): how line_profiler names code
 
@@ -84,6 +87,28 @@ def line_tracer_class() -> Any:
         return importlib.import_module("line_profiler._line_profiler").LineProfiler
     finally:
         del sys.modules["line_profiler"]
+
+
+def call_overhead(calls: int) -> float:
+    """Seconds cProfile adds to one call of a small function in a loop, measured now: what a
+    profiled stretch of the run lost to profiling, as fast as the machine ran at the time."""
+    def step(x: int) -> int:
+        return x + 1
+
+    def loop() -> float:
+        t, s = time.perf_counter(), 0
+        for _ in range(calls):
+            s = step(s)
+        return time.perf_counter() - t
+
+    plain, profiled = [], []
+    for _ in range(2):  # the better of two: a stray interrupt only ever adds
+        plain.append(loop())
+        profiler = cProfile.Profile()
+        profiler.enable()
+        profiled.append(loop())
+        profiler.disable()
+    return max(0.0, (min(profiled) - min(plain)) / calls)
 
 
 class Sampler:
@@ -108,11 +133,11 @@ class Sampler:
         self.windowed: set[types.CodeType] = set()  # code a window was opened in
         self.warm_profiler = cProfile.Profile()  # on for the warm-up only
         self.profiler = cProfile.Profile()  # on in the regular windows only
-        self.profile_on = False
-        self.warming = False  # the warm-up's profiler is the one on
-        self.warm_cpu_s = 0.0  # main-thread CPU seconds of the warm-up
+        self.profiling: str | None = None  # WARM_UP or WINDOW: which cProfile runs until the next tick
+        self.warm_cpu_s = 0.0  # main-thread CPU seconds of the warm-up (the tick handler's aside)
         self.profile_cpu_s = 0.0  # main-thread CPU seconds the windows' cProfile was on for
         self.profile_since = 0.0
+        self.overheads: list[tuple[float, float]] = []  # (CPU seconds profiled, cProfile's cost per call then)
         self.cpu0 = time.thread_time()
         self.cpu_s = 0.0  # main-thread CPU seconds from start to stop
         self.codes: dict[int, tuple[types.CodeType, bool]] = {}  # id -> (code kept alive, own code)
@@ -149,26 +174,24 @@ class Sampler:
     def exact(self) -> bool:
         """cProfile was on for the whole run (it ended within the warm-up, or the ticks stopped) and
         saw all of it: no other thread of the script ran (cProfile sees the main thread only)."""
-        return self.ticks <= self.warm_ticks and not self.watching
+        return self.ticks < self.warm_ticks and not self.watching
 
     def start(self) -> None:
         self.last_tick = self.last_scan = time.perf_counter()
         self.cpu0 = time.thread_time()
-        self.profile_on = self.warming = True  # the warm-up: until `warm_ticks` ticks have passed
-        self.profile_since = self.cpu0
         signal.signal(signal.SIGPROF, self.on_tick)
         signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
-        self.warm_profiler.enable()  # last: the profiler sees none of this
+        self._profile_on()  # last: the profiler sees none of this
 
     def stop(self) -> None:
         if self.stopped:
             return
+        profiled = self.profiling
         self._profile_off()  # first: the profiler sees none of this
         signal.setitimer(signal.ITIMER_PROF, 0, 0)
         self.stopped = True
         self.cpu_s = time.thread_time() - self.cpu0
-        self._line_off()
-        self._profile_off()
+        self._line_off(profiled)
         if self.watching:
             self.watcher_done.wait(1.0)
 
@@ -181,17 +204,20 @@ class Sampler:
         _thread.start_new_thread(self._watch_threads, ())  # not a threading.Thread: not the script's
 
     def on_tick(self, signum: int, frame: types.FrameType | None) -> None:
+        profiled = self.profiling
+        self._profile_off()  # first, and back on last: cProfile is charged none of the handler
         self.ticks += 1
         now = time.perf_counter()
         self._sample(frame, now - self.last_tick, MAIN_THREAD)
         self.last_tick = now
         code = self._innermost_script_code(frame)
-        self._switch_window(code)
+        self._switch_line_window(code, profiled)
         if now - self.last_scan >= SCAN_EVERY_S or (code is not None and code not in self.scanned):
             self.last_scan = now  # periodically, and at the first sight of each function
             if code is not None:
                 self.scanned.add(code)
             self.scanner.scan_frames(frame)
+        self._profile_on()
 
     def traced(self) -> dict[CodeKey, dict[int, tuple[int, float]]]:
         """line_profiler's (hits, seconds) per line of each code object it traced."""
@@ -210,23 +236,14 @@ class Sampler:
         """The code objects the sampler saw, by the ids its records use."""
         return {i: code for i, (code, _own) in self.codes.items()}
 
-    def _switch_window(self, code: types.CodeType | None) -> None:
-        """Close the open windows; else open one: line_profiler every DUTY ticks or in code no window
-        was opened in, cProfile every DUTY ticks from the tick after the warm-up (never both)."""
-        if self.warming and self.ticks == WARM_CHECK_TICK:
-            calls = sum(entry.callcount for entry in self.warm_profiler.getstats())
-            if calls > WARM_MAX_CALL_RATE * (time.thread_time() - self.profile_since):
-                self.warm_ticks = self.ticks
-        warm = self.ticks <= self.warm_ticks
-        closing = self.line_on
-        self._line_off()  # before the warm-up's end: its time then counts as the warm-up's
-        if self.profile_on and not warm:
-            self._profile_off()
-        if closing:
+    def _switch_line_window(self, code: types.CodeType | None, profiled: str | None) -> None:
+        """Close an open line_profiler window (`profiled`: which cProfile ran alongside); else open
+        one every DUTY ticks, or in code no window was opened in, unless a cProfile window opens."""
+        if self.line_on:
+            self._line_off(profiled)
             return
         lp = self.line_profiler
-        profile_tick = (self.ticks - self.warm_ticks) % DUTY == 1 and not warm
-        if lp is not None and not profile_tick and (
+        if lp is not None and not self._window_tick() and (
                 self.ticks % DUTY == 0 or (code is not None and code not in self.windowed)):
             self.memory.open()
             self.line_since = time.thread_time()
@@ -235,55 +252,54 @@ class Sampler:
             self.windows += 1
             if code is not None:
                 self.windowed.add(code)
-        elif profile_tick:
-            self.profile_on = True
-            self.profile_since = time.thread_time()
-            self.profiler.enable()  # last, as in `start`
 
-    def call_overhead(self) -> float:
-        """Seconds cProfile adds to one call (measured on a small function in a loop, best of 5):
-        what the profiled time lost to profiling, so its calls can be scaled to the unprofiled run."""
-        def step(x: int) -> int:
-            return x + 1
+    def _window_tick(self) -> bool:
+        """A tick that opens a cProfile window: every DUTY ticks from the warm-up's end."""
+        return self.ticks >= self.warm_ticks and (self.ticks - self.warm_ticks) % DUTY == 0
 
-        def loop() -> float:
-            t, s = time.perf_counter(), 0
-            for _ in range(CALIBRATION_CALLS):
-                s = step(s)
-            return time.perf_counter() - t
+    def _profile_on(self) -> None:
+        """Switch the warm-up's cProfile (back) on until the next tick, or open a window; at
+        WARM_CHECK_TICK, end a call-heavy script's warm-up."""
+        if self.stopped:
+            return
+        if self.ticks == WARM_CHECK_TICK < self.warm_ticks:
+            calls = sum(entry.callcount for entry in self.warm_profiler.getstats())
+            if calls > WARM_MAX_CALL_RATE * self.warm_cpu_s:
+                self.warm_ticks = self.ticks
+        if self.ticks < self.warm_ticks:
+            self.profiling, profiler = WARM_UP, self.warm_profiler
+        elif self._window_tick():
+            self.profiling, profiler = WINDOW, self.profiler
+        else:
+            return
+        self.profile_since = time.thread_time()
+        profiler.enable()  # last: it sees none of this
 
-        plain, profiled = [], []
-        for _ in range(5):
-            plain.append(loop())
-            prof = cProfile.Profile()
-            prof.enable()
-            profiled.append(loop())
-            prof.disable()
-        return max(0.0, (min(profiled) - min(plain)) / CALIBRATION_CALLS)
-
-    def _line_off(self) -> None:
+    def _line_off(self, profiled: str | None) -> None:
         if not self.line_on:
             return
         self.line_profiler.disable()
         self.memory.close()
         self.line_on = False
         traced = time.thread_time() - self.line_since
-        if self.warming:
+        if profiled == WARM_UP:
             self.warm_traced_cpu_s += traced
         else:
             self.traced_cpu_s += traced
 
     def _profile_off(self) -> None:
-        if not self.profile_on:
+        if self.profiling is None:
             return
-        self.profile_on = False
-        if self.warming:
+        spent = time.thread_time() - self.profile_since
+        if self.profiling == WARM_UP:
             self.warm_profiler.disable()
-            self.warming = False
-            self.warm_cpu_s = time.thread_time() - self.profile_since
+            self.warm_cpu_s += spent
         else:
             self.profiler.disable()
-            self.profile_cpu_s += time.thread_time() - self.profile_since
+            self.profile_cpu_s += spent
+        self.profiling = None
+        if not self.line_on:  # line tracing would slow the calibration too
+            self.overheads.append((spent, call_overhead(CALIBRATION_CALLS)))
 
     def _watch_threads(self) -> None:
         """Every TICK wall seconds, sample the stack of every thread but the main one and this."""
