@@ -458,6 +458,9 @@ C += A @ B
                 hoisted.setdefault(id(around), (around, set()))[1].update(pairs)
             elif pairs:
                 new = [guarded(tree, np, lp, new, pairs)]
+            checks = list(dict.fromkeys(c for p in ps for c in p.nest.requires))
+            if checks:  # a range() start the slices count from is not negative (else the loop as it was)
+                new = [fallback(tree, " and ".join(checks), lp, new)]
             new[0] = new[0].with_changes(leading_lines=lp.leading_lines)
             edits.replace[id(lp)] = cst.FlattenSentinel(new)
         for around, hpairs in hoisted.values():
