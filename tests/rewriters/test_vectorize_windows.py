@@ -126,6 +126,19 @@ def f(a, b, r):
         out[i] = s
     return out
 """, lambda: (v(20), v(20), 2), "s = s + a[r + k:n - r + k]"),
+    "a_radius_set_just_before_needs_no_check": ("""
+import numpy as np
+def f(a):
+    n = len(a)
+    out = np.zeros(n)
+    r = 5 // 2
+    for i in range(r, n - r):  # <-
+        s = 0.0
+        for k in range(-r, r + 1):
+            s += a[i + k]
+        out[i] = s
+    return out
+""", lambda: (v(20),), "    s = 0.0\n    for k in range(-r, r + 1):"),
     "a_start_checked_at_run_time_takes_the_loop_when_negative": ("""
 import numpy as np
 def f(M, s):

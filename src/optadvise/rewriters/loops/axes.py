@@ -13,7 +13,7 @@ from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.indexing import Indexing
 from optadvise.rewriters.loops.linear import Lin, linear
-from optadvise.rewriters.loops.site import bindings
+from optadvise.rewriters.loops.site import bindings, last_assignment_before
 from optadvise.rewriters.loops.values import Axis, Elem
 
 LENGTH = "len:"  # prefix of the symbol of an array's length along a dimension, in bound proofs
@@ -101,6 +101,28 @@ def canonical(tree: Tree, nest: Indexing, form: Lin) -> Lin:
     return out
 
 
+def set_non_negative(tree: Tree, nest: Indexing, name: str) -> bool:
+    """`name` was last set, just before the loop, to a value that cannot be negative (`r = 3`,
+    `r = len(w) // 2`)."""
+    loop = nest.loop_stmt
+    value = last_assignment_before(tree, loop, name) if isinstance(loop, cst.BaseStatement) else None
+    return value is not None and non_negative_value(tree, nest, value)
+
+
+def non_negative_value(tree: Tree, nest: Indexing, e: cst.BaseExpression) -> bool:
+    """A non-negative integer literal, an array length, or sums, products and floor quotients (by a
+    positive literal) of those."""
+    if isinstance(e, cst.Integer):
+        return int(e.value, 0) >= 0
+    if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Multiply, cst.FloorDivide)):
+        if isinstance(e.operator, cst.FloorDivide):
+            return isinstance(e.right, cst.Integer) and int(e.right.value, 0) > 0 \
+                and non_negative_value(tree, nest, e.left)
+        return non_negative_value(tree, nest, e.left) and non_negative_value(tree, nest, e.right)
+    scope = tree.scope_of(nest.loop_stmt) if nest.loop_stmt is not None else tree.module
+    return not isinstance(e, cst.Name) and full_of(tree, scope, e, nest) is not None
+
+
 def sign_checks(tree: Tree, nest: Indexing, form: Lin, checked: bool = True) -> list[str] | None:
     """How `form >= 0` holds for every value of its names: [] when proven (a non-negative constant
     plus lengths and names the nest already checks), with `checked` the loop-invariant names to check
@@ -112,7 +134,7 @@ def sign_checks(tree: Tree, nest: Indexing, form: Lin, checked: bool = True) -> 
     for s, c in form.terms:
         if c < 0:
             return None
-        if s.startswith(LENGTH) or f"{s} >= 0" in nest.requires:
+        if s.startswith(LENGTH) or f"{s} >= 0" in nest.requires or s.isidentifier() and set_non_negative(tree, nest, s):
             continue
         if not (checked and s.isidentifier() and s not in nest.windows):
             return None
