@@ -25,6 +25,7 @@ import libcst as cst
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import LENGTH, sign_checks
+from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.extremes import Extremes
 from optadvise.rewriters.loops.inner_sums import perfect_inner
 from optadvise.rewriters.loops.linear import Lin, greatest, least, linear
@@ -45,11 +46,10 @@ def written_in(tree: Tree, loop: cst.CSTNode, arr: str) -> bool:
     return False
 
 
-def target_of(a: cst.Assign | cst.AugAssign) -> str:
-    """The name an assignment of the window body binds."""
+def target_of(a: cst.Assign | cst.AugAssign) -> str | None:
+    """The name an assignment of the window body binds (None: it stores into an element)."""
     t = a.target if isinstance(a, cst.AugAssign) else a.targets[0].target
-    assert isinstance(t, cst.Name)
-    return t.value
+    return t.value if isinstance(t, cst.Name) else None
 
 
 def parsed_symbol(e: cst.BaseExpression) -> str | None:
@@ -79,6 +79,8 @@ class Windows(Extremes):
         if len(names) != len(chain) or not self.reads_window(chain[-1], names, counted):
             return False
         stmts = self.window_body(chain[-1])
+        if stmts is None:
+            return False
         for var, lo, hi, k, _ in heads:
             if var in self.env or var in self.results or var in self.windows or self.axis_of(var) is not None:
                 raise Decline(f"`{var}` is the variable of a window loop and used otherwise in the nest")
@@ -100,11 +102,14 @@ class Windows(Extremes):
         """Emit the loops `headers` (outermost first) around `stmts`, assignments to names run on whole
         arrays: a name the body reads before assigning carries its value from before the loops (declines
         if none); `t op= v` stays in place where `t` held a scalar before (its first update makes a new
-        array), else is written `t = t op v` (`t` may be a view of an input)."""
+        array), else is written `t = t op v` (`t` may be a view of an input). An element of the nest's
+        own (`out[i] += v`) is updated in place over the nest's slice."""
         carried: list[str] = []
         fresh: set[str] = set()
         for a in stmts:
             t = target_of(a)
+            if t is None:
+                continue
             reads = isinstance(a, cst.AugAssign) or bool(self.tree.name_nodes(a.value, t))
             if t not in carried and not reads and not isinstance(self.env.get(t), V):
                 fresh.add(t)
@@ -127,17 +132,26 @@ class Windows(Extremes):
         for _ in range(len(self.axes) + 2):
             for c, v in inits.items():
                 self.env[c] = replace(v, code=c, prec=100, axes=axes[c])
-            lines, vals = [], []
+            lines: list[str] = []
+            vals: list[V] = []
+            writes: list[Access] = []
             for a in stmts:
+                name = target_of(a)
+                if name is None:
+                    line, v, cur = self.element_update(a)
+                    lines.append(line)
+                    vals.extend((v, cur))
+                    writes.extend(cur.reads)
+                    continue
+                c = name
                 if isinstance(a, cst.AugAssign):
-                    c, op = target_of(a), AUG.get(type(a.operator))
+                    op = AUG.get(type(a.operator))
                     if op is None:
                         raise Decline("augmented operator not vectorized")
                     rhs = self.expr(a.value)
                     v = self.combine(op, self.name(c), rhs)
                     lines.append(f"{c} {OPS[op]}= {rhs.code}" if c in in_place else f"{c} = {v.code}")
                 else:
-                    c = target_of(a)
                     v = self.expr(a.value)
                     lines.append(f"{c} = {v.code}")
                 vals.append(v)
@@ -152,7 +166,7 @@ class Windows(Extremes):
             raise Decline("inner loop values do not settle")
         code = [f"{'    ' * d}{h}" for d, h in enumerate(headers)]
         code += [f"{'    ' * len(headers)}{ln}" for ln in lines]
-        self.emit("\n".join(code), V("", **union(*vals, *inits.values())))
+        self.emit("\n".join(code), V("", **union(*vals, *inits.values())), writes=tuple(writes))
         for c in carried:
             first = [inits[c]] if c in inits else []
             self.env[c] = V(c, axes=axes[c], kind=merge_kind(*first, *vals),
@@ -160,6 +174,23 @@ class Windows(Extremes):
                             reads=sum((v.reads for v in vals), inits[c].reads if c in inits else ()),
                             dtypes=frozenset().union(*(v.dtypes for v in vals)))
             self.pinned.add(c)
+
+    def element_update(self, a: cst.Assign | cst.AugAssign) -> tuple[str, V, V]:
+        """(line, value, element) of `out[i] op= v` / `out[i] = v` in a kept loop, the element one
+        per iteration of every nest loop."""
+        target = a.target if isinstance(a, cst.AugAssign) else a.targets[0].target
+        assert isinstance(target, cst.Subscript)
+        cur = self.access(target)
+        if cur.axes != frozenset(range(len(self.axes))):
+            raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
+        v = self.expr(a.value)
+        if isinstance(a, cst.AugAssign):
+            op = AUG.get(type(a.operator))
+            if op is None:
+                raise Decline("augmented operator not vectorized")
+            return f"{cur.code} {OPS[op]}= {v.code}", v, cur
+        lhs = cur.code if "[" in cur.code else f"{cur.code}[:]"
+        return f"{lhs} = {v.code}", v, cur
 
     def expr(self, node: cst.BaseExpression) -> V:
         """As the nest translates it, except a linear form in which a window's nest index cancels
@@ -206,21 +237,22 @@ class Windows(Extremes):
         span = f"{hi.code()}" if lo == Lin() else f"{lo.code()}, {hi.code()}"
         return var, lo, hi, self.axis_of(i), f"for {var} in range({span}):"
 
-    def window_body(self, lp: cst.For) -> list[cst.Assign | cst.AugAssign]:
-        """The innermost body: assignments and augmented assignments to names only."""
+    def window_body(self, lp: cst.For) -> list[cst.Assign | cst.AugAssign] | None:
+        """The innermost body when it is assignments and augmented assignments to names and elements."""
         body = lp.body.body if isinstance(lp.body, cst.IndentedBlock) else lp.body.body
         out: list[cst.Assign | cst.AugAssign] = []
         for s in body:
             smalls = s.body if isinstance(s, cst.SimpleStatementLine) else [s] if isinstance(
                 s, cst.BaseSmallStatement) else None
             if smalls is None:
-                raise Decline("a window loop's body is not plain assignments to names")
+                return None
             for a in smalls:
-                if isinstance(a, cst.AugAssign) and isinstance(a.target, cst.Name) or \
-                        isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name):
-                    out.append(a)
-                else:
-                    raise Decline("a window loop's body is not plain assignments to names")
+                if isinstance(a, cst.AugAssign) or isinstance(a, cst.Assign) and len(a.targets) == 1:
+                    t = a.target if isinstance(a, cst.AugAssign) else a.targets[0].target
+                    if isinstance(t, (cst.Name, cst.Subscript)):
+                        out.append(a)
+                        continue
+                return None
         return out
 
     def window_slice(self, arr: str, pos: int, ax: Axis, off: Lin) -> str:
