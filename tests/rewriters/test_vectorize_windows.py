@@ -146,6 +146,21 @@ def f(a, r):
             out[i] = max(out[i], a[i + k])
     return out
 """, lambda: (v(20), 2), "out[r:n - r] = np.where("),
+    "unproven_end_reads_through_index_grids_as_before": ("""
+import numpy as np
+def f(img, kern, h):
+    w = img.shape[1]
+    kh, kw = kern.shape
+    out = np.zeros((h - kh + 1, w - kw + 1))
+    for i in range(h - kh + 1):  # <-
+        for j in range(w - kw + 1):
+            acc = 0.0
+            for di in range(kh):
+                for dj in range(kw):
+                    acc += img[i + di, j + dj] * kern[di, dj]
+            out[i, j] = acc
+    return out
+""", lambda: (R.standard_normal((8, 9)), R.standard_normal((3, 3)), 8), "img[i + di, j + dj]"),
     "a_radius_set_just_before_needs_no_check": ("""
 import numpy as np
 def f(a):

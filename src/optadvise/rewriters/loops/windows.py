@@ -89,8 +89,17 @@ class Windows(Extremes):
                 self.inner_scalars.add(var)
             else:
                 self.shifted[var] = k
+        saved = (len(self.out), len(self.accesses), dict(self.env), set(self.pinned), dict(self.grids),
+                 list(self.requires))
         try:
             self.kept_loop([h for *_, h in heads], stmts)
+        except Decline:
+            if any(k is not None or lo.terms or lo.const < 0 for _, lo, _, k, _ in heads):
+                raise
+            # ranges from a non-negative literal: other translations may read through index grids
+            del self.out[saved[0]:], self.accesses[saved[1]:]
+            self.env, self.pinned, self.grids, self.requires = saved[2:]
+            return False
         finally:
             for var, *_ in heads:
                 self.windows.pop(var)
