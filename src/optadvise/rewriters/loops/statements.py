@@ -39,6 +39,12 @@ def literal_ints(tree: Tree, it: cst.BaseExpression) -> list[int] | None:
     return None
 
 
+def short_constant(tree: Tree, it: cst.BaseExpression) -> bool:
+    """At most UNROLL literal values (a loop `unroll` translates)."""
+    values = literal_ints(tree, it)
+    return values is not None and len(values) <= UNROLL
+
+
 def plain_assignments(node: cst.For) -> list[cst.Assign] | None:
     """The statements of the loop body when all are `name = value`, else None."""
     out: list[cst.Assign] = []
@@ -81,8 +87,8 @@ class Nest(Windows):
                     self.small(small, guard)
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
-            elif isinstance(s, cst.For) and guard is None \
-                    and len(literal_ints(self.tree, s.iter) or range(UNROLL + 1)) > UNROLL and self.window_loop(s):
+            elif isinstance(s, cst.For) and guard is None and not short_constant(self.tree, s.iter) \
+                    and self.window_loop(s):
                 continue  # (a short constant window is unrolled instead)
             elif isinstance(s, cst.For) and guard is None:
                 try:
