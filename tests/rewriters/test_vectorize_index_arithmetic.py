@@ -117,7 +117,7 @@ def f(M, s):
     n = M.shape[0]
     U = np.zeros_like(M)
     for i in range(n):  # <-
-        for j in range(s, n):
+        for j in range(s - 1, n):
             U[i, j] = M[i, j]
     return U
 """, lambda: (grid(4, 4), -2), "start"),

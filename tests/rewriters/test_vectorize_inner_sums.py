@@ -1,7 +1,7 @@
 """vectorize on nests whose innermost loops sum into a name set earlier in the body (`loops/inner_sums`):
 distances, windows and dot products written with temporaries, accumulations written
 `x[i] = product + x[i]`, sums of non-products and after `continue`, Python's `sum()` of a generator in a nest, and reads through computed
-subscripts (`img[i + di, j + dj]`, `a[idx[i]]`). Each table case is rewritten into code that gives the loop's results, or declined."""
+subscripts (`a[idx[i]]`; windows such as `img[i + di, j + dj]` are `loops/windows`). Each table case is rewritten into code that gives the loop's results, or declined."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def f(img, kern):
                     acc += img[i + di, j + dj] * kern[di, dj]
             out[i, j] = acc
     return out
-""", lambda: (m(7, 8), m(3, 3)), "img[i + di, j + dj]"),
+""", lambda: (m(7, 8), m(3, 3)), "acc += img[di:h - kh + di + 1, dj:w - kw + dj + 1] * kern[di, dj]"),
     "gather_through_an_index_array_with_negative_entries": ("""
 import numpy as np
 def f(a, idx):

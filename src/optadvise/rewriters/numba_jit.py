@@ -213,14 +213,14 @@ def compile_check(tree: Tree, fn: cst.FunctionDef, others: list[cst.FunctionDef]
 def independent(tree: Tree, loop: cst.CSTNode, scope: cst.CSTNode, finding: Finding,
                 profile: Profile | None) -> bool:
     """The loop translates to whole-array code and its iterations are proved independent (no
-    reductions or appends)."""
+    reductions or appends), with no run-time check (`r >= 0`) that the proof rests on."""
     if not (isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and tree.resolve(loop.iter.func) == "range"):
         return False
     try:
-        _, verdict = translate(tree, scope, [loop], finding, profile, module_name(tree, "numpy")[0])
+        nest, verdict = translate(tree, scope, [loop], finding, profile, module_name(tree, "numpy")[0])
     except Decline:
         return False
-    return verdict.kind == "independent"
+    return verdict.kind == "independent" and not nest.requires
 
 
 @register

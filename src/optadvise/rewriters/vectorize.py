@@ -4,7 +4,8 @@ Handles element-wise maps (math.* -> NumPy ufuncs, conditionals -> np.where), re
 products, counts, running min/max, with `if` filters as masks), contractions (`@`, `np.einsum`),
 constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
 over the array itself, nests, per-element state stepped by an inner sequential loop, inner sums
-through temporaries (distances, windows, `sum()` of a generator), `continue` masks, reads and
+through temporaries (distances, dot products, `sum()` of a generator), window loops kept while the
+nest around them becomes slices (`loops/windows`), `continue` masks, reads and
 scatter-adds through computed subscripts (`np.add.at`), running extremes and argmins kept per
 element, one-expression helper functions, and loop bodies split into nests inside the loops around
 them (fission, with scratch arrays private to those loops expanded). Arrays that no allocation in
@@ -418,6 +419,32 @@ B = np.ones((40, 50))
 C = np.zeros((60, 50))
 C += A @ B
 """),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+w = np.array([0.25, 0.5, 0.25])
+r = len(w) // 2
+n = len(a)
+out = np.zeros(n)
+for i in range(r, n - r):  # <-
+    s = 0.0
+    for k in range(-r, r + 1):
+        s += a[i + k] * w[k + r]
+    out[i] = s
+""", after="""\
+import numpy as np
+
+a = np.linspace(0.0, 1.0, 1000)
+w = np.array([0.25, 0.5, 0.25])
+r = len(w) // 2
+n = len(a)
+out = np.zeros(n)
+s = 0.0
+for k in range(-r, r + 1):
+    s += a[r + k:n - r + k] * w[k + r]
+out[r:n - r] = s
+"""),
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
@@ -458,6 +485,9 @@ C += A @ B
                 hoisted.setdefault(id(around), (around, set()))[1].update(pairs)
             elif pairs:
                 new = [guarded(tree, np, lp, new, pairs)]
+            checks = list(dict.fromkeys(c for p in ps for c in p.nest.requires))
+            if checks:  # a range() start the slices count from is not negative (else the loop as it was)
+                new = [fallback(tree, " and ".join(checks), lp, new)]
             new[0] = new[0].with_changes(leading_lines=lp.leading_lines)
             edits.replace[id(lp)] = cst.FlattenSentinel(new)
         for around, hpairs in hoisted.values():

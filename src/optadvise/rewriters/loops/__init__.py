@@ -5,5 +5,7 @@ values: the translated value record and kind lattice; dependence: the dependence
 function of the loop's accesses; axes/indexing/expressions/statements: the translation of a nest to
 whole-array NumPy, layer by layer (contraction, inline, inner_sums, scatter and extremes add
 contractions, inlined helpers, inner sums, scatter-adds and running extremes/argmins between
-expressions and statements); translate: the entry point that runs them and asks for a verdict.
+expressions and statements; windows keeps a loop over a window around the nest's indices while the
+nest becomes slices, with linear's forms proving their bounds); translate: the entry point that runs
+them and asks for a verdict.
 """

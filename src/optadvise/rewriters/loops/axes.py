@@ -1,6 +1,7 @@
-"""Loop headers to nest axes: `range(start, stop)` (step 1; start a literal or an outer index plus a
-literal), `enumerate(a)` and `for x in a`, and the array length a loop bound equals (so a full-length
-slice can be written `a`).
+"""Loop headers to nest axes: `range(start, stop)` (step 1; start a literal, an outer index plus a
+literal, or a loop-invariant linear form such as `r` checked non-negative at run time),
+`enumerate(a)` and `for x in a`, and the array length a loop bound equals (so a full-length slice
+can be written `a`, and bounds can be proven against lengths).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import libcst.matchers as m
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.indexing import Indexing
-from optadvise.rewriters.loops.site import bindings
+from optadvise.rewriters.loops.linear import Lin, linear
+from optadvise.rewriters.loops.site import bindings, last_assignment_before
 from optadvise.rewriters.loops.values import Axis, Elem
 
+LENGTH = "len:"  # prefix of the symbol of an array's length along a dimension, in bound proofs
 SHAPE_ITEM = m.Subscript(value=m.Attribute(value=m.Name(), attr=m.Name("shape")),
                          slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])  # `a.shape[d]`
 
@@ -58,9 +61,11 @@ def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Inde
     return None
 
 
-def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression) -> tuple[str, int]:
-    """(base, offset) of a range() start: a non-negative integer literal, or `i`/`i + c` (c >= 0) with `i`
-    the index of an enclosing `for i in range(...)` counting up from a non-negative literal."""
+def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression, nest: Indexing) -> tuple[str, int]:
+    """(base, offset) of a range() start: a non-negative integer literal, `i`/`i + c` (c >= 0) with `i`
+    the index of an enclosing `for i in range(...)` counting up from a non-negative literal, or a
+    linear form over loop-invariant names that is non-negative (`r`, `2 * r + 1`; the names checked
+    `>= 0` at run time where no length vouches for them)."""
     if isinstance(start, cst.Integer):
         return "", int(start.value, 0)
     name, off = start, 0
@@ -71,7 +76,70 @@ def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression) -> tuple[s
             isinstance(lp.target, cst.Name) and lp.target.value == name.value and counts_up(tree, lp.iter)
             for lp in enclosing_loops(tree, loop)):
         return name.value, off
+    form = linear(start, nest.symbol)
+    if form is not None and not any(nest.axis_of(s) is not None or s in nest.windows for s in form.symbols()):
+        checks = sign_checks(tree, nest, form)
+        if checks is not None:
+            nest.requires.extend(c for c in checks if c not in nest.requires)
+            return nest.code(start), 0
     raise Decline("range() with a start that is neither a non-negative integer literal nor an outer index")
+
+
+def canonical(tree: Tree, nest: Indexing, form: Lin) -> Lin:
+    """`form` with names and expressions that equal an array's length replaced by that length's
+    symbol (`len:a:0`), so `n - 1 - len(a)` with `n = len(a)` cancels."""
+    scope = tree.scope_of(nest.loop_stmt) if nest.loop_stmt is not None else tree.module
+    out = Lin((), form.const)
+    for s, c in form.terms:
+        got = None
+        if not s.startswith(LENGTH):
+            try:
+                got = full_of(tree, scope, cst.parse_expression(s), nest)
+            except cst.ParserSyntaxError:
+                pass
+        out = out + Lin.of(f"{LENGTH}{got[0]}:{got[1]}" if got else s, c)
+    return out
+
+
+def set_non_negative(tree: Tree, nest: Indexing, name: str) -> bool:
+    """`name` was last set, just before the loop, to a value that cannot be negative (`r = 3`,
+    `r = len(w) // 2`)."""
+    loop = nest.loop_stmt
+    value = last_assignment_before(tree, loop, name) if isinstance(loop, cst.BaseStatement) else None
+    return value is not None and non_negative_value(tree, nest, value)
+
+
+def non_negative_value(tree: Tree, nest: Indexing, e: cst.BaseExpression) -> bool:
+    """A non-negative integer literal, an array length, or sums, products and floor quotients (by a
+    positive literal) of those."""
+    if isinstance(e, cst.Integer):
+        return int(e.value, 0) >= 0
+    if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Multiply, cst.FloorDivide)):
+        if isinstance(e.operator, cst.FloorDivide):
+            return isinstance(e.right, cst.Integer) and int(e.right.value, 0) > 0 \
+                and non_negative_value(tree, nest, e.left)
+        return non_negative_value(tree, nest, e.left) and non_negative_value(tree, nest, e.right)
+    scope = tree.scope_of(nest.loop_stmt) if nest.loop_stmt is not None else tree.module
+    return not isinstance(e, cst.Name) and full_of(tree, scope, e, nest) is not None
+
+
+def sign_checks(tree: Tree, nest: Indexing, form: Lin, checked: bool = True) -> list[str] | None:
+    """How `form >= 0` holds for every value of its names: [] when proven (a non-negative constant
+    plus lengths and names the nest already checks), with `checked` the loop-invariant names to check
+    `>= 0` at run time (each with a positive coefficient); None when neither holds."""
+    form = canonical(tree, nest, form)
+    if form.const < 0:
+        return None
+    checks: list[str] = []
+    for s, c in form.terms:
+        if c < 0:
+            return None
+        if s.startswith(LENGTH) or f"{s} >= 0" in nest.requires or s.isidentifier() and set_non_negative(tree, nest, s):
+            continue
+        if not (checked and s.isidentifier() and s not in nest.windows):
+            return None
+        checks.append(f"{s} >= 0")
+    return checks
 
 
 def enclosing_loops(tree: Tree, node: cst.CSTNode) -> list[cst.For]:
@@ -108,7 +176,7 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
             stop = args[1] if len(args) >= 2 else args[0]
             if not all(nest.invariant(a) for a in args):
                 raise Decline("range() bounds that change with an outer loop (a triangle) or within the loop")
-            lo, start = range_start(tree, lp, args[0]) if len(args) >= 2 else ("", 0)
+            lo, start = range_start(tree, lp, args[0], nest) if len(args) >= 2 else ("", 0)
             nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest), lo))
             continue
         elems = list(tgt.elements) if isinstance(tgt, cst.Tuple) else []

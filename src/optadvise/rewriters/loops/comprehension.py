@@ -62,6 +62,8 @@ def element_values(tree: Tree, comp: cst.ListComp | cst.GeneratorExp, finding: F
     else:
         header = cst.For(target=comp.for_in.target, iter=it, body=cst.IndentedBlock(body=[]))
         build_axes(tree, scope, [header], nest)
+    if nest.requires:
+        raise Decline(f"the range() start needs a run-time check ({nest.requires[0]})")
     v = nest.expr(comp.elt)
     if v.axes != frozenset({0}) or not v.exact:
         raise Decline("the element does not vary with the comprehension's variable")

@@ -12,6 +12,7 @@ from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.facts import Facts, allocated_extent
+from optadvise.rewriters.loops.linear import Lin, linear
 from optadvise.rewriters.loops.values import Axis, Elem, V, fold
 
 NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin", "cos", "tan", "arcsin",
@@ -63,6 +64,9 @@ class Indexing:
     unrolled: dict[str, int] = field(default_factory=dict)  # variables of constant loops unrolled in the body
     grids: dict[str, str] = field(default_factory=dict)  # loop index -> the index grid bound to its name
     scratch: dict[str, tuple[str, int]] = field(default_factory=dict)  # private array -> (expanded, outer axes)
+    windows: dict[str, tuple[Lin, Lin]] = field(default_factory=dict)  # kept window loop -> its [start, stop)
+    shifted: dict[str, int] = field(default_factory=dict)  # window loop counted from a nest axis -> that axis
+    requires: list[str] = field(default_factory=list)  # conditions checked at run time (`r >= 0`)
 
     @property
     def pos(self) -> int:
@@ -122,10 +126,10 @@ class Indexing:
             raise Decline(f"`{cur.value}` is rebound inside the loop and indexed")
         return cur.value, idx
 
-    def index_parts(self, node: cst.Subscript) -> tuple[str, list[tuple[int, int]], list[tuple[int, str]]]:
+    def index_parts(self, node: cst.Subscript) -> tuple[str, list[tuple[int, int | Lin]], list[tuple[int, str]]]:
         """(array, [(axis, offset) per subscript position], [(position, invariant code)])."""
         base, idx = self.flatten(node)
-        lead: list[tuple[int, int]] = []
+        lead: list[tuple[int, int | Lin]] = []
         arr = base
         if isinstance(base, Elem):
             lead = [(k, 0) for k in base.prefix]
@@ -135,6 +139,11 @@ class Indexing:
             lead = [(k, 0) for k in range(outer)]
         loops, invs = list(lead), []
         for pos, e in enumerate(idx, start=len(lead)):
+            window = self.window_index(e)
+            if window is not None and window[0] is None:  # `w[k - i + r]` with `k` counted from `i`
+                invs.append((pos, window[1].code(last=set(self.windows)) if isinstance(window[1], Lin)
+                             else str(window[1])))
+                continue
             ao = self.affine(e)
             c = self.constant(e) if any(isinstance(n, cst.Name) and n.value in self.unrolled
                                         for n in self.tree.walk(e)) else None
@@ -150,8 +159,12 @@ class Indexing:
                 loops.append(ao)
         return arr, loops, invs  # type: ignore[return-value]
 
-    def affine(self, e: cst.BaseExpression) -> tuple[int, int] | None:
-        """(axis, offset) for `i`, `i + c`, `i - c`, `c + i` with `i` a loop index and c an int literal."""
+    def affine(self, e: cst.BaseExpression) -> tuple[int, int | Lin] | None:
+        """(axis, offset) for `i`, `i + c`, `i - c`, `c + i` with `i` a loop index and c an int literal,
+        or a symbolic offset over loop-invariant names and window loop variables (`i + k`, `i - r + k`)."""
+        window = self.window_index(e)
+        if window is not None and window[0] is not None:
+            return window  # type: ignore[return-value]
         if isinstance(e, cst.Name) and self.axis_of(e.value) is not None:
             return self.axis_of(e.value), 0  # type: ignore[return-value]
         if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.Add, cst.Subtract)):
@@ -168,6 +181,37 @@ class Indexing:
                 raise Decline(f"index offset `{self.code(e.left)}` is not an integer literal")
         return None
 
+    def window_index(self, e: cst.BaseExpression) -> tuple[int | None, int | Lin] | None:
+        """(axis, offset) of a subscript that reads through a window: one nest axis (or None) plus a
+        linear form over loop-invariant names, with at least one window loop variable; else None."""
+        if not self.windows:
+            return None
+        form = linear(e, self.symbol)
+        if form is None:
+            return None
+        moved = any(form.coef(var) for var in self.shifted)
+        for var, k in self.shifted.items():
+            form = form.substitute(var, Lin.of(self.axes[k].var or "") + Lin.of(var))
+        ks = [s for s in form.symbols() if self.axis_of(s) is not None and s not in self.shifted]
+        if len(ks) > 1 or ks and form.coef(ks[0]) != 1 or not form.symbols() & set(self.windows):
+            return None
+        if not ks:
+            return (None, form) if moved else None
+        off = form.without(ks[0])
+        return self.axis_of(ks[0]), off if off.terms else off.const
+
+    def symbol(self, e: cst.BaseExpression) -> str | None:
+        """The symbol a leaf of an index's linear form stands for: a nest axis, a window loop variable,
+        a loop-invariant name, or a length (`len(a)`, `a.shape[0]`); None for anything else."""
+        if isinstance(e, cst.Name):
+            if e.value in self.windows or self.axis_of(e.value) is not None \
+                    or e.value not in self.assigned and not self.facts.maybe_array(e.value):
+                return e.value
+            return None
+        if isinstance(e, (cst.Call, cst.Subscript, cst.Attribute)) and self.invariant(e):
+            return self.code(e)
+        return None
+
     def constant(self, e: cst.BaseExpression) -> int | None:
         """The value of an integer expression of literals and unrolled loop variables, or None."""
         return int_value(e, self.unrolled)
@@ -176,7 +220,7 @@ class Indexing:
         arr, loops, invs = self.index_parts(node)
         return self.access_parts(arr, loops, invs)
 
-    def access_parts(self, arr: str, loops: list[tuple[int, int]], invs: list[tuple[int, str]],
+    def access_parts(self, arr: str, loops: list[tuple[int, int | Lin]], invs: list[tuple[int, str]],
                      compact: bool = False) -> V:
         """The access as a whole-array value broadcast over the nest axes, or with `compact` its own
         dimensions only, in subscript order (loop indices may then come in any order)."""
@@ -207,8 +251,14 @@ class Indexing:
             if prev is not None and not compact:
                 items.extend(["None"] * (k - prev - 1))
             prev = k
-            offsets[k] = off
             ax = self.axes[k]
+            if isinstance(off, Lin):  # through a window: the dependence proof sees an unknown element
+                if compact:
+                    raise Decline(f"`{arr}` is read through a window in a contraction")
+                items.append(self.window_slice(arr, pos, ax, off))
+                subs[pos] = "?"
+                continue
+            offsets[k] = off
             start = ax.start + off
             if start < 0:
                 raise Decline(f"`{arr}` is read at a negative index (wraps around) in the first iterations")
@@ -227,6 +277,10 @@ class Indexing:
             code = f"{arr}[{', '.join(items)}]"
         return V(code, axes=axes, kind="py" if arr in self.facts.py_elements else "np", reads=(acc,),
                  dtypes=frozenset({self.facts.dtype(arr)}))
+
+    def window_slice(self, arr: str, pos: int, ax: Axis, off: Lin) -> str:
+        """The slice of `arr` at subscript `pos` through a window (the window layer proves its bounds)."""
+        raise Decline(f"`{arr}` is read through a window outside a window loop")
 
     def whole(self, arr: str, pos: int, ax: Axis) -> bool:
         """The axis runs over the whole length of `arr` along `pos`: its stop is that length, or the

@@ -15,15 +15,11 @@ import libcst.matchers as m
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.bounds import const_mag
-from optadvise.rewriters.loops.extremes import Extremes
 from optadvise.rewriters.loops.indexing import int_value
 from optadvise.rewriters.loops.site import last_assignment_before
-from optadvise.rewriters.loops.values import OPS, PREC, Row, V, merge_kind, select_kind, union
+from optadvise.rewriters.loops.values import AUG, OPS, PREC, Row, V, select_kind, union
+from optadvise.rewriters.loops.windows import Windows
 
-AUG: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
-    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
-    cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
-    cst.ModuloAssign: cst.Modulo}
 CONTINUE_IF = m.If(body=m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Continue()])]), orelse=None)
 UNROLL = 9  # constant inner loops of at most this many values are unrolled
 UNROLLED_CODE = 1500  # longest expression unrolling may build (characters)
@@ -41,6 +37,12 @@ def literal_ints(tree: Tree, it: cst.BaseExpression) -> list[int] | None:
         vals = [int_value(e.value, {}) if isinstance(e, cst.Element) else None for e in it.elements]
         return vals if all(v is not None for v in vals) else None  # type: ignore[return-value]
     return None
+
+
+def short_constant(tree: Tree, it: cst.BaseExpression) -> bool:
+    """At most UNROLL literal values (a loop `unroll` translates)."""
+    values = literal_ints(tree, it)
+    return values is not None and len(values) <= UNROLL
 
 
 def plain_assignments(node: cst.For) -> list[cst.Assign] | None:
@@ -63,7 +65,7 @@ def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(suite.body))]
 
 
-class Nest(Extremes):
+class Nest(Windows):
     """Translates the body of a loop nest; `out` collects the emitted statements' source lines."""
 
     skip: V | None = None  # the guard of the statements after `if cond: continue` (not a branch)
@@ -85,6 +87,9 @@ class Nest(Extremes):
                     self.small(small, guard)
             elif isinstance(s, cst.If):
                 self.if_(s, guard)
+            elif isinstance(s, cst.For) and guard is None and not short_constant(self.tree, s.iter) \
+                    and self.window_loop(s):
+                continue  # (a short constant window is unrolled instead)
             elif isinstance(s, cst.For) and guard is None:
                 try:
                     done = self.accumulate_loop(s)
@@ -483,42 +488,9 @@ class Nest(Extremes):
         stmts = plain_assignments(node)
         if stmts is None:
             raise Decline("inner sequential loop body is not plain assignments to names")
-        carried = [a.targets[0].target.value for a in stmts if isinstance(a.targets[0].target, cst.Name)]
         u = node.target.value
         self.inner_scalars.add(u)
-        inits = {}
-        for c in dict.fromkeys(carried):
-            old = self.env.get(c)
-            if not isinstance(old, V) or c in self.results:
-                raise Decline(f"`{c}` is not defined before the inner loop")
-            inits[c] = old
-        for c, v in inits.items():
-            if v.code != c:
-                self.emit(f"{c} = {v.code}", v)
-        axes = {c: v.axes for c, v in inits.items()}
-        for _ in range(len(self.axes) + 2):
-            for c, v in inits.items():
-                self.env[c] = replace(v, code=c, prec=100, axes=axes[c])
-            lines, vals = [], []
-            for a, c in zip(stmts, carried):
-                v = self.expr(a.value)
-                vals.append(v)
-                lines.append(f"{c} = {v.code}")
-                self.env[c] = replace(v, code=c, prec=100, axes=axes[c] | v.axes)
-                new = axes[c] | v.axes
-                if new != axes[c]:
-                    axes[c] = new
-                    break
-            else:
-                break
-        else:
-            raise Decline("inner loop values do not settle")
-        header = f"for {u} in {self.code(it)}:"
-        self.emit("\n".join([header] + [f"    {ln}" for ln in lines]), V("", **union(*vals, *inits.values())))
-        for c in inits:
-            self.env[c] = V(c, axes=axes[c], kind=merge_kind(inits[c], *vals), exact=axes[c] == inits[c].axes,
-                            reads=sum((v.reads for v in vals), inits[c].reads),
-                            dtypes=frozenset().union(*(v.dtypes for v in vals)))
-            self.pinned.add(c)
-        self.inner_scalars.discard(u)
-
+        try:
+            self.kept_loop([f"for {u} in {self.code(it)}:"], list(stmts))
+        finally:
+            self.inner_scalars.discard(u)

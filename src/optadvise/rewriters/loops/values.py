@@ -20,6 +20,10 @@ PREC = {cst.Power: 90, cst.Multiply: 70, cst.Divide: 70, cst.FloorDivide: 70, cs
         cst.Add: 60, cst.Subtract: 60, cst.BitAnd: 50, cst.BitXor: 45, cst.BitOr: 40}
 OPS = {cst.Power: "**", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//", cst.Modulo: "%",
        cst.Add: "+", cst.Subtract: "-", cst.BitAnd: "&", cst.BitXor: "^", cst.BitOr: "|"}
+AUG: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.PowerAssign: cst.Power, cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo}
 
 
 @dataclass
