@@ -36,7 +36,7 @@ def f(a, w, r):
 # name: (source, args factory, a line the rewrite must contain)
 REWRITE: dict[str, tuple[str, object, str]] = {
     "smoothing_with_a_radius": (SMOOTH, lambda: (v(30), v(7), 3), "s += a[r + k:n - r + k] * w[k + r]"),
-    "radius_zero_is_a_copy": (SMOOTH, lambda: (v(12), v(1), 0), "if r >= 0:"),
+    "radius_zero_is_a_copy": (SMOOTH, lambda: (v(12), v(1), 0), "if r >= 0 and n - r > r:"),
     "valid_convolution_over_the_kernel_length": ("""
 import numpy as np
 def f(x, h):
@@ -146,7 +146,7 @@ def f(a, r):
             out[i] = max(out[i], a[i + k])
     return out
 """, lambda: (v(20), 2), "out[r:n - r] = np.where("),
-    "a_radius_set_just_before_needs_no_check": ("""
+    "a_radius_set_just_before_needs_no_sign_check": ("""
 import numpy as np
 def f(a):
     n = len(a)
@@ -158,7 +158,7 @@ def f(a):
             s += a[i + k]
         out[i] = s
     return out
-""", lambda: (v(20),), "    s = 0.0\n    for k in range(-r, r + 1):"),
+""", lambda: (v(20),), "    if n - r > r:\n        s = 0.0"),  # only that the loop runs
     "a_start_checked_at_run_time_takes_the_loop_when_negative": ("""
 import numpy as np
 def f(M, s):
@@ -292,6 +292,15 @@ def test_a_negative_radius_runs_the_original_loop() -> None:
     for code in (SMOOTH, new):  # r = -1: the loop writes out[-1], then fails at out[n]
         with pytest.raises(IndexError):
             run(code, (v(12), v(3), -1))
+
+
+@pytest.mark.parametrize("n", [5, 6, 7, 8])
+def test_a_loop_that_does_not_run_still_does_nothing(n: int) -> None:
+    """n <= 2r: the loop over i never runs, and no slice's end may wrap around instead."""
+    new = propose(SMOOTH, (v(30), v(9), 4))[0].new
+    assert "n - r > r" in new, new
+    args = (np.arange(float(n)), np.ones(9) / 9, 4)
+    assert np.array_equal(run(SMOOTH, args)[0], run(new, args)[0])
 
 
 def test_a_read_that_wraps_around_keeps_wrapping() -> None:

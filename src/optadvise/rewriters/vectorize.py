@@ -440,10 +440,17 @@ w = np.array([0.25, 0.5, 0.25])
 r = len(w) // 2
 n = len(a)
 out = np.zeros(n)
-s = 0.0
-for k in range(-r, r + 1):
-    s += a[r + k:n - r + k] * w[k + r]
-out[r:n - r] = s
+if n - r > r:
+    s = 0.0
+    for k in range(-r, r + 1):
+        s += a[r + k:n - r + k] * w[k + r]
+    out[r:n - r] = s
+else:
+    for i in range(r, n - r):  # <-
+        s = 0.0
+        for k in range(-r, r + 1):
+            s += a[i + k] * w[k + r]
+        out[i] = s
 """),
     )
 

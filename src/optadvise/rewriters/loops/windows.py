@@ -284,6 +284,9 @@ class Windows(Extremes):
         if not self.non_negative(Lin.of(f"{LENGTH}{arr}:{pos}") - 1 - high, allow_checks=False):
             raise Decline(f"{sub} may pass the end of `{arr}` ({high.code()} >= its length)")
         last = set(self.windows)
+        if not self.non_negative(stop - first - 1, allow_checks=False):  # the bounds hold if it runs:
+            runs = f"{stop.code(last)} > {first.code(last)}"  # else a slice's end could wrap around
+            self.requires.extend([runs] if runs not in self.requires else [])
         return f"{(first + off).code(last)}:{(stop + off).code(last)}"
 
     def non_negative(self, form: Lin, allow_checks: bool) -> bool:
