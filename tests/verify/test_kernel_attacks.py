@@ -56,6 +56,17 @@ def test_correct_rewrite_passes_with_kernel_figures(setup):
     assert listing(tmp) == before
 
 
+def test_a_tiny_first_call_does_not_hide_the_speedup_on_the_real_data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    script = SCRIPT.replace("acc = 0.0\n", "acc = total(np.ones(3))  # a self-check: NumPy is slower here\n")
+    (tmp_path / "slow.py").write_text(script)
+    with Verifier("slow.py", [], timeout=120, runs=1) as v:
+        verdict = v.verify_kernel(edit(script, (LOOP, "    return float(np.sum(x))\n"), function="total"))
+    assert verdict is not None and verdict.accepted, verdict and verdict.reason
+    k = verdict.kernel
+    assert k is not None and k.calls == 5 and k.significant and k.t_candidate_s < k.t_original_s
+
+
 def test_fast_only_on_first_call_is_rejected(setup):
     v, _ = setup
     body = ("    if not getattr(total, 'warm', False):\n        total.warm = True\n"
