@@ -80,7 +80,7 @@ def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression, nest: Inde
     if form is not None and not any(nest.axis_of(s) is not None or s in nest.windows for s in form.symbols()):
         checks = sign_checks(tree, nest, form)
         if checks is not None:
-            nest.requires.extend(c for c in checks if c not in nest.requires)
+            nest.require(checks)
             return nest.code(start), 0
     raise Decline("range() with a start that is neither a non-negative integer literal nor an outer index")
 

@@ -4,6 +4,7 @@ the record of every array access each emitted statement makes (the input to the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -71,6 +72,10 @@ class Indexing:
     @property
     def pos(self) -> int:
         return len(self.out)
+
+    def require(self, checks: Iterable[str]) -> None:
+        """Add conditions the rewrite checks at run time (each once, in order)."""
+        self.requires.extend(c for c in checks if c not in self.requires)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code(node).strip()

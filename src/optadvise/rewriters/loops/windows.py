@@ -286,7 +286,7 @@ class Windows(Extremes):
         last = set(self.windows)
         if not self.non_negative(stop - first - 1, allow_checks=False):  # the bounds hold if it runs:
             runs = f"{stop.code(last)} > {first.code(last)}"  # else a slice's end could wrap around
-            self.requires.extend([runs] if runs not in self.requires else [])
+            self.require([runs])
         return f"{(first + off).code(last)}:{(stop + off).code(last)}"
 
     def non_negative(self, form: Lin, allow_checks: bool) -> bool:
@@ -294,5 +294,5 @@ class Windows(Extremes):
         checks = sign_checks(self.tree, self, form, allow_checks)
         if checks is None:
             return False
-        self.requires.extend(c for c in checks if c not in self.requires)
+        self.require(checks)
         return True
