@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -73,13 +72,12 @@ class EarlyHarness:
     def _end(self) -> None:
         import subprocess
 
+        from optadvise.profiling.child import kill_group  # here: only a discarded child needs it
+
         try:
             self.proc.wait(timeout=DISCARD_WAIT_S)
         except subprocess.TimeoutExpired:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(self.proc)
             self.proc.wait()
 
 
