@@ -39,8 +39,9 @@ def function_stats(sampler: Sampler, script: str, wall_s: float) -> list[Functio
     the profiled CPU time applied to the unprofiled rest (at least 1 for a function sampled; one
     called in the warm-up only keeps its exact count). Built-ins, which have no frame to sample,
     take all three figures that way, and their time is taken out of their Python callers' own
-    time. The profiled CPU time is first cut by what profiling its calls cost
-    (`Sampler.call_overhead`, measured after the run), by at most a factor MAX_PROFILE_INFLATION.
+    time. The profiled CPU time is first cut by what profiling its calls cost (`_overhead`: the
+    calibrations taken at the end of each profiled stretch), by at most a factor
+    MAX_PROFILE_INFLATION.
     """
     warm = _stats(sampler.warm_profiler, sampler.warm_cpu_s > 0, from_start=True)  # set by `stop`
     if sampler.exact:
