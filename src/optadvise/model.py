@@ -273,9 +273,10 @@ class KernelTiming:
     """Original and candidate function timed side by side on the script's real inputs, in one child.
 
     Per-call figures are medians over interleaved repeats (mean over the inputs timed); `calls` and
-    `total_original_s` cover every call of the function in one run of the script; `compile_s` is the
-    candidate's first call beyond its steady time (a JIT compile); `significant` says the candidate's
-    median beat the original's fastest call on every input."""
+    `total_original_s` cover every call of the function in one run of the script; `compile_s` is what
+    the candidate costs once per run: loading the imports it adds and its first calls beyond their
+    steady time (Numba's import and JIT compile); `significant` says the candidate's medians, summed
+    over the inputs, beat the original's fastest calls summed."""
 
     calls: int
     total_original_s: float

@@ -213,3 +213,28 @@ def test_the_first_verified_variant_stops_the_search_unless_all(tmp_path, monkey
     else:
         assert len(verdicts) == 1 and report.accepted[0].verdict is verdicts[0]
         assert skipped == ["not tried: second variant: an earlier candidate verified (--all tries every one)"]
+
+
+AS_LIST = "    s = 0.0\n    for v in x.tolist():\n        s += v\n    return s"  # faster, still a loop
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("left_s", [0.0, 1e9])
+def test_numba_is_tried_after_a_vectorised_kernel_that_still_takes_long(tmp_path, monkeypatch, left_s):
+    """A verified vectorised kernel leaving at least RIVAL_LEFT_S per run lets Numba's candidate be
+    timed too, and the one saving more time is kept; below it, Numba is not tried."""
+    source = _script(tmp_path, 400_000).read_text()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("optadvise.commands.fix.RIVAL_LEFT_S", left_s)
+    finding = Finding("loop-over-ndarray", "OA101", "slow.py", 5, 7, "total", "m", fixes=["vectorize", "numba"])
+    rewriters = [Edit(LOOP, AS_LIST, kind="vectorize"), Edit(LOOP, "    return float(np.sum(x))", kind="numba")]
+    with Verifier("slow.py", [], timeout=60) as v:
+        report = fix_source(v, source, [finding], None, rewriters, min_speedup=1.1, name="slow.py", args=[])
+    tried = {a.kind: a for a in report.attempts}
+    assert tried["vectorize"].verdict is not None and tried["vectorize"].verdict.accepted
+    if left_s:
+        assert tried["numba"].declined.startswith("not tried: an earlier candidate verified")
+        assert [a.kind for a in report.accepted] == ["vectorize"]
+    else:
+        assert tried["numba"].verdict is not None and tried["numba"].verdict.accepted
+        assert [a.kind for a in report.accepted] == ["numba"] and "np.sum(x))" in report.final

@@ -7,8 +7,10 @@ module-level function is verified at kernel level (`Verifier.verify_kernel`: one
 times original and candidate function on the script's real inputs); others, and those the kernel
 check cannot take, at script level against the current source's time. The first verified candidate
 is kept and the rest (a rewriter's other variants too) are listed as not tried, unless `try_all`
-(`--all`) tries every one and keeps the fastest; past the `deadline`
-(`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
+(`--all`) tries every one and keeps the fastest, or the verified one is a vectorised kernel that
+still takes a while (`RIVAL_LEFT_S`): then Numba's first candidate is tried too, and the one that
+saves more time per run is kept (imports and JIT compile counted; within 10%, the earlier). Past
+the `deadline` (`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
 any way, is recorded and never stops the command.
 
 Then the whole script runs once for all accepted rewrites together (`_confirm`): same outputs and
@@ -34,7 +36,7 @@ from optadvise.commands.profile import run_profile
 from optadvise.commands.progress import spinner
 from optadvise.commands.scale_out import scale_out as scale_out_pass
 from optadvise.errors import EXIT_OK, EXIT_SCRIPT_FAILED, EXIT_TIMEOUT, OptadviseError
-from optadvise.model import Attempt, Candidate, Finding, FixReport, Profile, Verdict
+from optadvise.model import Attempt, Candidate, Finding, FixReport, KernelTiming, Profile, Verdict
 from optadvise.report.diff import unified_diff
 from optadvise.rewriters import Decline
 from optadvise.rules.engine import get_rule
@@ -190,7 +192,8 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
         proposed = False
         for rw in _ordered(rewriters, finding):
             kind = getattr(rw, "kind", type(rw).__name__)
-            if best is not None and not try_all:
+            rival = best is not None and not try_all and _worth_a_rival(best, kind)
+            if best is not None and not try_all and not rival:
                 if rw.applies(finding):
                     record(kind, "not tried: an earlier candidate verified (--all tries every one)")
                 continue
@@ -200,10 +203,11 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
                 continue
             for cand in _propose(rw, current, here, profile, record):
                 proposed = True
-                if best is not None and not try_all:  # a variant of the same rewriter (e.g. parallel)
+                if best is not None and not try_all and not rival:  # a variant (e.g. parallel)
                     record(kind, f"not tried: {cand.description}: an earlier candidate verified "
                                  f"(--all tries every one)")
                     continue
+                rival = False  # a rival rewriter gets one candidate
                 verdict = None
                 if finding.function not in rewritten:
                     verdict = verifier.verify_kernel(cand, min_speedup=min_speedup)
@@ -229,13 +233,30 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
     return report
 
 
+RIVALS = {"vectorize": "numba"}  # a verified rewrite of the first kind, and the kind that may beat it
+RIVAL_LEFT_S = 0.25  # ... when the verified kernel still takes this long per run
+TIE = 1.1  # a later candidate must save this many times the time an earlier one saves
+
+
+def _worth_a_rival(best: Attempt, kind: str) -> bool:
+    """Whether `kind` is also tried although `best` verified: a vectorised kernel that still takes
+    RIVAL_LEFT_S per run may lose to Numba (whose import and compile then count against it)."""
+    k = best.verdict.kernel if best.verdict is not None else None
+    return RIVALS.get(best.kind) == kind and k is not None and k.total_candidate_s >= RIVAL_LEFT_S
+
+
 def _faster(v: Verdict, than: Verdict | None) -> bool:
-    """Kernel speedups compare where both have one; otherwise the whole-script figures."""
+    """Whether `v` clearly beats the earlier `than` (ties keep the preference order): kernel verdicts
+    compare the time saved per run (compile and imports counted), others whole-script speedups."""
     if than is None:
         return True
     if v.kernel is not None and than.kernel is not None:
-        return v.kernel.speedup > than.kernel.speedup
-    return (v.speedup or 0) > (than.speedup or 0)
+        return _saved(v.kernel) > TIE * _saved(than.kernel)
+    return (v.speedup or 0) > TIE * (than.speedup or 0)
+
+
+def _saved(k: KernelTiming) -> float:
+    return k.total_original_s - k.total_candidate_s - k.compile_s
 
 
 def _numba_note(report: FixReport) -> None:
@@ -244,7 +265,8 @@ def _numba_note(report: FixReport) -> None:
         v = a.verdict
         if v is not None and a.kind == "numba" and v.compile_s:
             report.notes.append(f"numba: the first run of the rewritten script compiles {a.finding.function} "
-                                f"again (~{v.compile_s:.2f} s measured); later runs load numba's cache")
+                                f"again (~{v.compile_s:.2f} s measured with numba's import); later runs "
+                                f"load numba's cache")
 
 
 def run_fix(script: str, args: list[str], *, apply: bool, function: str | None, rule: str | None,
