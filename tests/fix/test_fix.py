@@ -219,20 +219,22 @@ AS_LIST = "    s = 0.0\n    for v in x.tolist():\n        s += v\n    return s" 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("left_s", [0.0, 1e9])
-def test_numba_is_tried_after_a_vectorised_kernel_that_still_takes_long(tmp_path, monkeypatch, left_s):
+@pytest.mark.parametrize(("left_s", "findings"), [(0.0, 1), (1e9, 1), (0.0, 2)])
+def test_numba_is_tried_after_a_vectorised_kernel_that_still_takes_long(tmp_path, monkeypatch, left_s, findings):
     """A verified vectorised kernel leaving at least RIVAL_LEFT_S per run lets Numba's candidate be
-    timed too, and the one saving more time is kept; below it, Numba is not tried."""
+    timed too, and the one saving more time is kept; below it, or when another finding in the same
+    function is still to come (Numba would take the whole function), Numba is not tried."""
     source = _script(tmp_path, 400_000).read_text()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("optadvise.commands.fix.RIVAL_LEFT_S", left_s)
     finding = Finding("loop-over-ndarray", "OA101", "slow.py", 5, 7, "total", "m", fixes=["vectorize", "numba"])
     rewriters = [Edit(LOOP, AS_LIST, kind="vectorize"), Edit(LOOP, "    return float(np.sum(x))", kind="numba")]
     with Verifier("slow.py", [], timeout=60) as v:
-        report = fix_source(v, source, [finding], None, rewriters, min_speedup=1.1, name="slow.py", args=[])
-    tried = {a.kind: a for a in report.attempts}
+        report = fix_source(v, source, [finding] * findings, None, rewriters, min_speedup=1.1, name="slow.py",
+                            args=[])
+    tried = {a.kind: a for a in report.attempts if a.finding is finding and a.kind != "-"}
     assert tried["vectorize"].verdict is not None and tried["vectorize"].verdict.accepted
-    if left_s:
+    if left_s or findings > 1:
         assert tried["numba"].declined.startswith("not tried: an earlier candidate verified")
         assert [a.kind for a in report.accepted] == ["vectorize"]
     else:

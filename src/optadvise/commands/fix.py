@@ -8,8 +8,10 @@ times original and candidate function on the script's real inputs); others, and 
 check cannot take, at script level against the current source's time. The first verified candidate
 is kept and the rest (a rewriter's other variants too) are listed as not tried, unless `try_all`
 (`--all`) tries every one and keeps the fastest, or the verified one is a vectorised kernel that
-still takes a while (`RIVAL_LEFT_S`): then Numba's first candidate is tried too, and the one that
-saves more time per run is kept (imports and JIT compile counted; within 10%, the earlier). Past
+still takes a while (`RIVAL_LEFT_S`) and no later finding is in its function (Numba compiles the
+whole function, those loops would be vectorised too): then Numba's first candidate is tried too,
+and the one that saves more time per run is kept (imports and JIT compile counted; within 10%,
+the earlier). Past
 the `deadline` (`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
 any way, is recorded and never stops the command.
 
@@ -177,7 +179,7 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
     current = original
     steps: list[tuple[Attempt, str]] = []  # accepted attempts and the source before each
     rewritten: set[str] = set()  # functions changed by accepted rewrites: later ones verify at script level
-    for finding in findings:
+    for at, finding in enumerate(findings):
         here = relocate(finding, original, current)
         if here is None:
             report.attempts.append(Attempt(finding, "-", declined="skipped: its code was changed by an "
@@ -192,7 +194,8 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
         proposed = False
         for rw in _ordered(rewriters, finding):
             kind = getattr(rw, "kind", type(rw).__name__)
-            rival = best is not None and not try_all and _worth_a_rival(best, kind)
+            rival = (best is not None and not try_all and _worth_a_rival(best, kind)
+                     and all(f.function != finding.function for f in findings[at + 1:]))
             if best is not None and not try_all and not rival:
                 if rw.applies(finding):
                     record(kind, "not tried: an earlier candidate verified (--all tries every one)")
