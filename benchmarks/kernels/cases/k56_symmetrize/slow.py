@@ -1,0 +1,19 @@
+"""Symmetric part of a square matrix, B = (A + A^T) / 2, element by element."""
+import numpy as np
+
+
+def symmetric_part(A):
+    n = A.shape[0]
+    B = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            B[i, j] = 0.5 * (A[i, j] + A[j, i])
+    return B
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(6)
+    A = rng.standard_normal((1800, 1800))
+    B = symmetric_part(A)
+    asym = np.abs(B - B.T).max()
+    print(f"trace={np.trace(B):.10e} sum={B.sum():.10e} b={B[3, 1700]:.10e} asym={asym:.3e}")
