@@ -15,8 +15,9 @@ HARNESS = "optadvise.verify.function_harness"
 
 
 def check_function(box: Sandbox, candidate: Candidate, hidden: HiddenScript, timeout: float,
-                   progress: Progress, timing: bool = False) -> FunctionResult:
-    """Compare the candidate's function (defined in `hidden`) with the original's on the real and on
+                   progress: Progress, timing: bool = False, reference: HiddenScript | None = None) -> FunctionResult:
+    """Compare the candidate's function (defined in `hidden`) with the original's (or, given a
+    `reference` source, that one's: the script run is then the reference) on the real and on
     generated arguments (and, with `timing`, time both on the real ones); `skipped` with a reason
     where the check cannot apply."""
     if candidate.function in (MODULE, "", None):
@@ -25,8 +26,9 @@ def check_function(box: Sandbox, candidate: Candidate, hidden: HiddenScript, tim
         return FunctionResult.skipped(f"{candidate.function} is not a module-level function")
     tag = os.path.basename(hidden.path)
     spec_path = os.path.join(box.tmp, f"{tag}.spec.json")
-    spec = FunctionSpec(script=box.script, args=box.args, candidate=hidden.path, function=candidate.function,
-                        rtol=candidate.rtol, out=os.path.join(box.tmp, f"{tag}.result.json"), atol=ATOL, timing=timing)
+    spec = FunctionSpec(script=reference.path if reference else box.script, args=box.args, candidate=hidden.path,
+                        function=candidate.function, rtol=candidate.rtol, atol=ATOL, timing=timing,
+                        out=os.path.join(box.tmp, f"{tag}.result.json"))
     write_message(spec, spec_path)
     step = "kernel check and timing" if timing else "function-level check"
     progress(f"{candidate.kind} for {candidate.function}: {step}")

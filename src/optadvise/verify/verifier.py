@@ -19,9 +19,10 @@ ratio of the medians and must reach `min_speedup` (`timed=False` skips the timin
 confirmation of outputs).
 
 Kernel level (`verify_kernel`, for a finding in a module-level function): one child runs the original
-script with the function wrapped; original and candidate are compared AND timed on the real inputs
-(`KernelTiming`); the kernel speedup must reach `min_speedup` significantly. The whole-script speedup
-is then an estimate (`estimate_speedup`) until the caller confirms the final source with `verify`.
+script (or a reference: the original plus the rewrites accepted so far) with the function wrapped; its
+function and the candidate's are compared AND timed on the real inputs (`KernelTiming`); the kernel
+speedup must reach `min_speedup` significantly. The whole-script speedup is then an estimate
+(`estimate_speedup`) until the caller confirms the final source with `verify`.
 """
 
 from __future__ import annotations
@@ -69,10 +70,13 @@ class Verifier:
             self._baseline = measure_original(self.box, self.timeout, self.runs, self.progress)
         return self._baseline
 
-    def verify_kernel(self, candidate: Candidate, *, min_speedup: float = 1.1) -> Verdict | None:
+    def verify_kernel(self, candidate: Candidate, *, min_speedup: float = 1.1,
+                      reference: str | None = None) -> Verdict | None:
         """Kernel-level verdict on `candidate` (module docstring), or None where the kernel check does
         not apply (module-level finding, recursion, uncopyable or huge arguments, function not
-        called): the caller then verifies at script level."""
+        called): the caller then verifies at script level. With a `reference` source (the original
+        plus rewrites accepted so far) the candidate's function is compared and timed against the
+        reference's, which runs as the script: its figures are what this step saves."""
         if candidate.function in (MODULE, "") or "." in candidate.function or "<" in candidate.function:
             return None
         base = self.baseline()
@@ -80,11 +84,13 @@ class Verifier:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
         try:
             data = encode_source(candidate.new, self.original)
+            ref_data = None if reference is None else encode_source(reference, self.original)
         except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
             return Verdict(candidate, False, f"cannot store the candidate: {e}")
-        with self.box.hidden_script(data) as cand:
+        ref_context = nullcontext() if ref_data is None else self.box.hidden_script(ref_data)
+        with self.box.hidden_script(data) as cand, ref_context as ref:
             fres = check_function(self.box, candidate, cand, min(self.timeout, 5 * base.median + 60),
-                                  self.progress, timing=True)
+                                  self.progress, timing=True, reference=ref)
         if fres.status == "mismatch":
             return Verdict(candidate, False, f"function {candidate.function}: {fres.reason}",
                            max_rel_diff=_finite(fres.max_rel_diff))
