@@ -240,3 +240,61 @@ def test_numba_is_tried_after_a_vectorised_kernel_that_still_takes_long(tmp_path
     else:
         assert tried["numba"].verdict is not None and tried["numba"].verdict.accepted
         assert [a.kind for a in report.accepted] == ["numba"] and "np.sum(x))" in report.final
+
+
+BOTH = '''import numpy as np
+
+
+def stats(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+    n = 0
+    for i in range(x.shape[0]):
+        if x[i] > 1.0:
+            n += 1
+    return s, n
+
+
+x = np.arange(600_000, dtype=np.float64) * 0.5
+print("stats %.6f %d" % stats(x))
+'''
+
+
+@pytest.mark.slow
+def test_a_second_rewrite_of_one_function_is_kernel_checked_against_the_first(tmp_path, monkeypatch):
+    (tmp_path / "slow.py").write_text(BOTH)
+    monkeypatch.chdir(tmp_path)
+    findings = [Finding("loop-over-ndarray", "OA101", "slow.py", 5, 7, "stats", "m", fixes=["vectorize"]),
+                Finding("loop-over-ndarray", "OA101", "slow.py", 8, 11, "stats", "m", fixes=["vectorize"])]
+    rewriters = [Edit("    s = 0.0\n    for i in range(x.shape[0]):\n        s += x[i]\n", "    s = float(np.sum(x))\n"),
+                 Edit("    n = 0\n    for i in range(x.shape[0]):\n        if x[i] > 1.0:\n            n += 1\n",
+                      "    n = int(np.count_nonzero(x > 1.0))\n")]
+    with Verifier("slow.py", [], timeout=60) as v:
+        report = fix_source(v, BOTH, findings, None, rewriters, min_speedup=1.1, name="slow.py", args=[])
+    applied = [a for a in report.attempts if a.applied]
+    assert len(applied) == 2, [(a.kind, a.declined, a.verdict and a.verdict.reason) for a in report.attempts]
+    first, second = (a.verdict for a in applied)
+    assert first.kernel is not None and second.kernel is not None  # both judged at kernel level
+    # the second is timed against the function with the first rewrite in it, not the original loop pair
+    assert second.kernel.total_original_s < first.kernel.total_original_s
+    assert report.combined is not None and report.combined.accepted, report.combined.reason
+
+
+@pytest.mark.slow
+def test_a_confirmation_losing_to_stale_baseline_runs_is_timed_again_in_alternation(tmp_path, monkeypatch):
+    """The baseline's runs of the original were taken earlier (here: made 10x too fast, as if the
+    machine had slowed down since); the combined rewrite is then timed against fresh runs of the
+    original, alternating with its own, and kept."""
+    source = _script(tmp_path, 1_000_000).read_text()
+    monkeypatch.chdir(tmp_path)
+    finding = Finding("loop-over-ndarray", "OA101", "slow.py", 5, 7, "total", "m", fixes=["vectorize"])
+    with Verifier("slow.py", [], timeout=60) as v:
+        base = v.baseline()
+        base.times = [t / 10 for t in base.times]
+        report = fix_source(v, source, [finding], None, [Edit(LOOP, "    return float(np.sum(x))")],
+                            min_speedup=1.1, name="slow.py", args=[])
+    combined = report.combined
+    assert combined is not None and combined.accepted, combined and combined.reason
+    assert combined.script_measured and combined.t_original_s > 5 * min(base.times)  # fresh runs, not stale
+    assert "np.sum(x)" in report.final

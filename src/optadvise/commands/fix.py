@@ -3,9 +3,10 @@
 Findings are taken in rank order. For each, the rewriters are asked in the preference order the
 finding gives (its `fixes`) for candidates on the *current* source (the original plus the rewrites
 accepted so far, the finding's lines re-located through a difflib line map). A candidate for a
-module-level function is verified at kernel level (`Verifier.verify_kernel`: one child compares and
-times original and candidate function on the script's real inputs); others, and those the kernel
-check cannot take, at script level against the current source's time. The first verified candidate
+module-level function is verified at kernel level (`Verifier.verify_kernel`: one child runs the
+current source and compares and times its function and the candidate's on the script's real inputs,
+so a second rewrite of one function is judged by what it adds); others, and those the kernel check
+cannot take, at script level against the current source's time. The first verified candidate
 is kept and the rest (a rewriter's other variants too) are listed as not tried, unless `try_all`
 (`--all`) tries every one and keeps the fastest, or the verified one is a vectorised kernel that
 still takes a while (`RIVAL_LEFT_S`) and no later finding is in its function (Numba compiles the
@@ -18,8 +19,9 @@ any way, is recorded and never stops the command.
 Then the whole script runs once for all accepted rewrites together (`_confirm`): same outputs and
 files as the original, timed against the baseline's runs of the original only when the kernel
 figures leave the whole-script speedup in doubt (the kernels cover most of the run, or a rewrite was
-verified at script level). If that fails, fewer rewrites are confirmed in turn; an unconfirmed
-combination is never kept.
+verified at script level), and where it loses to those, once more in runs alternating with the
+original's (the machine's load may have changed since the baseline). If that fails, fewer rewrites
+are confirmed in turn; an unconfirmed combination is never kept.
 """
 
 from __future__ import annotations
@@ -146,8 +148,12 @@ def _confirm(verifier: Verifier, report: FixReport, steps: list[tuple[Attempt, s
         source = steps[n][1] if n < len(steps) else _new(kept[-1])
         est = estimate_speedup(base_s, kernels)
         doubt = len(kernels) < n or sum(k.total_original_s for k in kernels) >= DOUBT_SHARE * base_s
-        verdict = verifier.verify(_combo(kept, original, source), min_speedup=max(1.0, min(min_speedup, est)),
-                                  function_level=False, timed=doubt, paired=False)
+        combo, floor = _combo(kept, original, source), max(1.0, min(min_speedup, est))
+        verdict = verifier.verify(combo, min_speedup=floor, function_level=False, timed=doubt, paired=False)
+        if doubt and not verdict.accepted and verdict.speedup is not None:
+            # same results, but slower than the baseline's earlier runs: time it again in alternation
+            # with the original, under the same machine load, before giving it up
+            verdict = verifier.verify(combo, min_speedup=floor, function_level=False, paired=True)
         if verdict.accepted and not doubt:
             verdict.speedup, verdict.script_measured = est, False
         report.combined = verdict
@@ -178,7 +184,6 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
     report = FixReport(name, args, original, original, findings)
     current = original
     steps: list[tuple[Attempt, str]] = []  # accepted attempts and the source before each
-    rewritten: set[str] = set()  # functions changed by accepted rewrites: later ones verify at script level
     for at, finding in enumerate(findings):
         here = relocate(finding, original, current)
         if here is None:
@@ -211,12 +216,10 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
                                  f"(--all tries every one)")
                     continue
                 rival = False  # a rival rewriter gets one candidate
-                verdict = None
-                if finding.function not in rewritten:
-                    verdict = verifier.verify_kernel(cand, min_speedup=min_speedup)
+                reference = None if current == original else current
+                verdict = verifier.verify_kernel(cand, min_speedup=min_speedup, reference=reference)
                 if verdict is None:
-                    verdict = verifier.verify(cand, min_speedup=min_speedup,
-                                              reference=None if current == original else current)
+                    verdict = verifier.verify(cand, min_speedup=min_speedup, reference=reference)
                 att = Attempt(finding, cand.kind, verdict, diff=unified_diff(current, cand.new, name))
                 rows.append(att)
                 if verdict.accepted and (best is None or _faster(verdict, best.verdict)):
@@ -226,7 +229,6 @@ def fix_source(verifier: Verifier, original: str, findings: Iterable[Finding], p
         if best is not None and best.verdict is not None:
             best.applied = True
             steps.append((best, current))
-            rewritten.add(finding.function)
             current = best.verdict.candidate.new
         report.attempts.extend(rows)
     if steps:
