@@ -56,6 +56,48 @@ def f(A, t):
             y[i] += A[k, i] * t[k]
     return y
 """, lambda: (m(6, 4), R.standard_normal(6)), ".T @"),
+    "transposed_read_is_a_view": ("""
+import numpy as np
+def f(A):
+    n = A.shape[0]
+    B = np.empty_like(A)
+    for i in range(n):  # <-
+        for j in range(n):
+            B[i, j] = 0.5 * (A[i, j] + A[j, i])
+    return B
+""", lambda: (m(5, 5),), "A[:, :n].T"),
+    "transposed_read_of_a_wider_matrix_with_offsets": ("""
+import numpy as np
+def f(A, x):
+    n = A.shape[0]
+    y = np.zeros((n - 1, n))
+    for i in range(n - 1):  # <-
+        for j in range(n):
+            y[i, j] = A[j, i + 1] * x[i]
+    return y
+""", lambda: (m(5, 7), R.standard_normal(5)), ".T * x"),
+    "three_axes_permuted": ("""
+import numpy as np
+def f(A):
+    n = A.shape[0]
+    C = np.zeros((n, n, n))
+    for i in range(n):  # <-
+        for j in range(n):
+            for k in range(1, n):
+                C[i, j, k] = A[k, i, j] * 2.0 + A[i, j, k - 1]
+    return C
+""", lambda: (R.standard_normal((4, 4, 4)),), ".transpose(1, 2, 0)"),
+    "transposed_read_broadcast_over_a_middle_axis": ("""
+import numpy as np
+def f(A, B):
+    n, p = A.shape
+    C = np.zeros((p, 3, n))
+    for i in range(p):  # <-
+        for j in range(3):
+            for k in range(n):
+                C[i, j, k] = A[k, i] * B[j, k]
+    return C
+""", lambda: (m(4, 5), m(3, 4)), ".T[:, None, :]"),
     "gram_of_columns": ("""
 import numpy as np
 def f(X, G, alpha, beta):
@@ -223,6 +265,15 @@ def f(u):
             u[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
     return u
 """, lambda: (m(6, 6),), ""),
+    "transposed_read_in_place_transpose": ("""
+import numpy as np
+def f(A):
+    n = A.shape[0]
+    for i in range(n):  # <-
+        for j in range(n):
+            A[i, j] = A[j, i] + 1.0
+    return A
+""", lambda: (m(5, 5),), "out of nest order"),
 }
 
 

@@ -238,8 +238,9 @@ class Indexing:
         ks = [k for k, _ in loops]
         if len(set(ks)) != len(ks):
             raise Decline(f"`{arr}` is indexed twice with the same loop index (a diagonal)")
-        if ks != sorted(ks) and not compact:
-            raise Decline(f"`{arr}` is indexed with loop indices out of nest order (a transpose)")
+        transposed = ks != sorted(ks) and not compact
+        if transposed and arr in self.written:
+            raise Decline(f"`{arr}` is indexed with loop indices out of nest order (a transpose) and written")
         items: list[str] = []
         offsets: list[int | None] = [None] * len(self.axes)
         subs = [""] * n_idx
@@ -253,13 +254,13 @@ class Indexing:
                 subs[pos] = inv_map[pos]
                 continue
             k, off = next(loop_iter)
-            if prev is not None and not compact:
+            if prev is not None and not compact and not transposed:
                 items.extend(["None"] * (k - prev - 1))
             prev = k
             ax = self.axes[k]
             if isinstance(off, Lin):  # through a window: the dependence proof sees an unknown element
-                if compact:
-                    raise Decline(f"`{arr}` is read through a window in a contraction")
+                if compact or transposed:
+                    raise Decline(f"`{arr}` is read through a window in a contraction or transpose")
                 items.append(self.window_slice(arr, pos, ax, off))
                 subs[pos] = "?"
                 continue
@@ -273,15 +274,25 @@ class Indexing:
             else:
                 first = ax.first(off)
                 items.append(f"{first if first != '0' else ''}:{fold(ax.stop, off)}")
-        if prev is not None and not compact:
+        if prev is not None and not compact and not transposed:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
         acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks), tuple(lows))
         code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
         axes = frozenset(k for k, _ in loops)
         if not axes:
             code = f"{arr}[{', '.join(items)}]"
+        if transposed:  # a view with its axes put in nest order, then broadcast like the others
+            code = self.in_nest_order(code, ks)
         return V(code, axes=axes, kind="py" if arr in self.facts.py_elements else "np", reads=(acc,),
                  dtypes=frozenset({self.facts.dtype(arr)}))
+
+    def in_nest_order(self, code: str, ks: list[int]) -> str:
+        """`code`, an array whose dimensions follow the loop axes `ks` (not in nest order), transposed
+        into nest order and given a new axis for each nest axis between and after them."""
+        order = sorted(range(len(ks)), key=ks.__getitem__)
+        code = f"{code}.T" if len(ks) == 2 else f"{code}.transpose({', '.join(map(str, order))})"
+        spread = [":" if a in ks else "None" for a in range(min(ks), len(self.axes))]
+        return code if "None" not in spread else f"{code}[{', '.join(spread)}]"
 
     def window_slice(self, arr: str, pos: int, ax: Axis, off: Lin) -> str:
         """The slice of `arr` at subscript `pos` through a window (the window layer proves its bounds)."""
