@@ -290,6 +290,40 @@ def f(a):
         out[i] = x * 2.0 + i
     return out
 """, lambda: (f8(),)),
+    "zip_dot": ("ok", """
+import numpy as np
+def f(a, b):
+    s = 0.0
+    for x, y in zip(a, b):  # <-
+        s += x * y
+    return s
+""", lambda: (f8(), f8()[:-3])),
+    "zip_map_into_rows": ("ok", """
+import numpy as np
+def f(A, w):
+    out = np.zeros(A.shape[0])
+    s = 0.0
+    for row, wi in zip(A, w):  # <-
+        s += wi * row[1]
+    return s
+""", lambda: (np.arange(24.0).reshape(8, 3), f8()[:8])),
+    "zip_over_a_computed_value": ("no", """
+import numpy as np
+def f(a, b):
+    s = 0.0
+    for x, y in zip(a, b[::-1]):  # <-
+        s += x * y
+    return s
+""", lambda: (f8(), f8())),
+    "zip_over_an_array_the_loop_rebinds": ("no", """
+import numpy as np
+def f(a, b):
+    s = 0.0
+    for x, y in zip(a, b):  # <-
+        s += x * y
+        b = a
+    return s
+""", lambda: (f8(), f8())),
     "iterate_list_append": ("ok", """
 import math
 import numpy as np

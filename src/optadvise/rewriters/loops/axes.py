@@ -179,6 +179,9 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
             lo, start = range_start(tree, lp, args[0], nest) if len(args) >= 2 else ("", 0)
             nest.axes.append(Axis(tgt.value, start, nest.code(stop), full_of(tree, scope, stop, nest), lo))
             continue
+        if call is not None and fn == "zip":
+            zip_axis(nest, call, tgt)
+            continue
         elems = list(tgt.elements) if isinstance(tgt, cst.Tuple) else []
         names = [e.value.value for e in elems if isinstance(e.value, cst.Name)]
         var: str | None
@@ -187,7 +190,7 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         elif isinstance(tgt, cst.Name):
             src, var, elem = it, None, tgt.value
         else:
-            raise Decline("loop header is not range(), enumerate(array) or an array")
+            raise Decline("loop header is not range(), enumerate(array), zip(arrays) or an array")
         if not isinstance(src, cst.Name):
             raise Decline("loop iterates over a computed value")
         base = nest.env.get(src.value)
@@ -205,3 +208,23 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         nest.iterated.add(arr)
 
 
+
+
+def zip_axis(nest: Indexing, call: cst.Call, tgt: cst.BaseAssignTargetExpression) -> None:
+    """`for a, b in zip(A, B)`: one axis as long as the shortest array, `a`/`b` their elements (rows)."""
+    if not isinstance(tgt, cst.Tuple) or len(tgt.elements) != len(call.args) \
+            or not all(isinstance(e.value, cst.Name) for e in tgt.elements) \
+            or not all(isinstance(a.value, cst.Name) and a.keyword is None and not a.star for a in call.args):
+        raise Decline("zip() over computed values or unpacked into something other than names")
+    arrays = [a.value.value for a in call.args]  # type: ignore[attr-defined]
+    for a in arrays:
+        if nest.facts.ndim(a) is None:
+            nest.facts.require_array(a, f"cannot tell that `{a}` is an array")
+        if a in nest.assigned or isinstance(nest.env.get(a), Elem):
+            raise Decline(f"zip() over `{a}`, which the loop rebinds or which is a row of an outer loop")
+    k = len(nest.axes)
+    stop = f"len({arrays[0]})" if len(arrays) == 1 else f"min({', '.join(f'len({a})' for a in arrays)})"
+    nest.axes.append(Axis(None, 0, stop, (arrays[0], 0) if len(arrays) == 1 else None))
+    for e, a in zip(tgt.elements, arrays):
+        nest.env[e.value.value] = Elem(a, (k,))  # type: ignore[attr-defined]
+        nest.iterated.add(a)

@@ -14,7 +14,7 @@ from optadvise.rewriters.cst import Tree
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.facts import gather_facts
 from optadvise.rewriters.loops.statements import Nest
-from optadvise.rewriters.loops.values import Axis, Elem, V
+from optadvise.rewriters.loops.values import V
 
 COMPREHENSIONS = (cst.ListComp, cst.GeneratorExp)
 ARRAY_OF = ("numpy.array", "numpy.asarray")
@@ -28,25 +28,6 @@ def comprehension_at(tree: Tree, lineno: int, col: int) -> cst.ListComp | cst.Ge
     return best[0] if best else None
 
 
-def _zip_axis(nest: Nest, comp: cst.CompFor) -> None:
-    """`for a, b in zip(A, B)`: one axis as long as the shortest array, `a`/`b` their elements."""
-    it, tgt = comp.iter, comp.target
-    assert isinstance(it, cst.Call)
-    if not isinstance(tgt, cst.Tuple) or len(tgt.elements) != len(it.args) \
-            or not all(isinstance(e.value, cst.Name) for e in tgt.elements) \
-            or not all(isinstance(a.value, cst.Name) and a.keyword is None and not a.star for a in it.args):
-        raise Decline("zip() over computed values or unpacked into something other than names")
-    arrays = [a.value.value for a in it.args]  # type: ignore[attr-defined]
-    for a in arrays:
-        if nest.facts.ndim(a) is None:
-            raise Decline(f"cannot tell that `{a}` is an array")
-    stop = f"len({arrays[0]})" if len(arrays) == 1 else f"min({', '.join(f'len({a})' for a in arrays)})"
-    nest.axes.append(Axis(None, 0, stop, (arrays[0], 0) if len(arrays) == 1 else None))
-    for e, a in zip(tgt.elements, arrays):
-        nest.env[e.value.value] = Elem(a, (0,))  # type: ignore[attr-defined]
-        nest.iterated.add(a)
-
-
 def element_values(tree: Tree, comp: cst.ListComp | cst.GeneratorExp, finding: Finding,
                    profile: Profile | None, np: str) -> tuple[V, Nest]:
     """The whole-array value of the comprehension's element expression (one axis)."""
@@ -56,12 +37,8 @@ def element_values(tree: Tree, comp: cst.ListComp | cst.GeneratorExp, finding: F
     names = {n.value for n in tree.walk(comp) if isinstance(n, cst.Name)}
     facts = gather_facts(tree, scope, finding, profile, names)
     nest = Nest(tree, np, facts, [], {}, tree.stores(comp.for_in.target), loop_stmt=tree.statement_of(comp))
-    it = comp.for_in.iter
-    if isinstance(it, cst.Call) and tree.resolve(it.func) == "zip":
-        _zip_axis(nest, comp.for_in)
-    else:
-        header = cst.For(target=comp.for_in.target, iter=it, body=cst.IndentedBlock(body=[]))
-        build_axes(tree, scope, [header], nest)
+    header = cst.For(target=comp.for_in.target, iter=comp.for_in.iter, body=cst.IndentedBlock(body=[]))
+    build_axes(tree, scope, [header], nest)
     if nest.requires:
         raise Decline(f"the range() start needs a run-time check ({nest.requires[0]})")
     v = nest.expr(comp.elt)
