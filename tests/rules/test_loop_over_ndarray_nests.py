@@ -33,3 +33,25 @@ def test_carried_nests_offer_vectorize_first(src: str, function: str, fixes: lis
     [f] = [f for f in measured_findings(prof, ModuleIndex(src, EXAMPLE_FILE), [get_rule("loop-over-ndarray")])
            if f.lineno == line]
     assert f.evidence["dependence"] == "carried" and list(f.fixes) == fixes
+
+
+RUNNING = "import numpy as np\ndef peak(a, b):\n    m = 0.0\n    for i in range(a.shape[0]):  # <-\n{body}    return m\n"
+
+
+@pytest.mark.parametrize("body, dependence", [
+    ("        d = abs(a[i] - b[i])\n        if d > m:\n            m = d\n", "reduction"),
+    ("        if m >= a[i]:\n            m = a[i]\n", "reduction"),
+    ("        m = max(m, a[i] * b[i])\n", "reduction"),
+    ("        if a[i] > m:\n            m = b[i]\n", "carried"),  # keeps another value than it compares
+    ("        m = max(m, a[i]) + 1.0\n", "carried"),
+    ("        if a[i] > m:\n            m = a[i]\n        m = m * 0.5\n", "carried"),
+])
+def test_a_running_extreme_is_a_reduction_not_a_recurrence(body: str, dependence: str) -> None:
+    src = RUNNING.format(body=body)
+    line = marked_line(src)
+    prof = facts(functions=(hot("peak", line - 2, 0.9, {line: 0.9}),),
+                 arrays=tuple(array(n, (5000,), function="peak") for n in ("a", "b")))
+    [f] = [f for f in measured_findings(prof, ModuleIndex(src, EXAMPLE_FILE), [get_rule("loop-over-ndarray")])
+           if f.lineno == line]
+    assert f.evidence["dependence"] == dependence
+    assert list(f.fixes) == (["vectorize", "numba"] if dependence == "reduction" else ["numba"])

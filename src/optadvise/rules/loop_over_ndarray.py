@@ -346,7 +346,37 @@ def classify_dependence(index: ModuleIndex, node: ast.For | ast.While) -> tuple[
         return "carried", f"`{name}` is written and read at different indices"
     if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) for n in body):
         return "reduction", "accumulates into a scalar"
+    if _running_extremes(node):
+        return "reduction", "keeps a running minimum or maximum"
     return "independent", "no value flows from one iteration to the next"
+
+
+def _running_extremes(loop: ast.AST) -> set[str]:
+    """Names every assignment in the loop keeps as a running extreme: `m = max(m, e)` (or `min`), or
+    `m = e` under `if e > m:` (`<`, `>=`, `<=`, either side): a reduction, not a recurrence."""
+    def extreme(a: ast.Assign, guard: ast.expr | None) -> str | None:
+        if len(a.targets) != 1 or not isinstance(a.targets[0], ast.Name):
+            return None
+        m, v = a.targets[0].id, a.value
+        if isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("max", "min") \
+                and len(v.args) == 2 and not v.keywords and any(isinstance(x, ast.Name) and x.id == m for x in v.args):
+            return m
+        if isinstance(guard, ast.Compare) and len(guard.ops) == 1 \
+                and isinstance(guard.ops[0], (ast.Gt, ast.Lt, ast.GtE, ast.LtE)):
+            sides = [ast.dump(guard.left), ast.dump(guard.comparators[0])]
+            if ast.dump(ast.Name(m, ast.Load())) in sides and ast.dump(v) in sides:
+                return m
+        return None
+
+    kept: dict[str, bool] = {}
+    for node in ast.walk(loop):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Assign):
+                guard = node.test if isinstance(node, ast.If) and child in node.body else None
+                for t in child.targets:
+                    if isinstance(t, ast.Name):
+                        kept[t.id] = kept.get(t.id, True) and extreme(child, guard) == t.id
+    return {name for name, ok in kept.items() if ok}
 
 
 def _scalar_recurrence(index: ModuleIndex, loop: ast.For | ast.While) -> str | None:
@@ -354,6 +384,7 @@ def _scalar_recurrence(index: ModuleIndex, loop: ast.For | ast.While) -> str | N
     written: set[str] = set()
     assigned_plain = {t.id for s in ast.walk(loop) if isinstance(s, ast.Assign)
                       and grown_name(index, s) is None for t in s.targets if isinstance(t, ast.Name)}
+    assigned_plain -= _running_extremes(loop)
     for stmt in loop.body:
         for name in _reads_then_writes(stmt):
             kind, ident = name
