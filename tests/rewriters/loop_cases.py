@@ -272,7 +272,7 @@ for row in raw:  # <-
     table = np.concatenate([table, feat])
 result = table
 """, None),
-    "while_counter": ("no", """
+    "while_counter": ("ok", """
 import numpy as np
 def f(a):
     i = 0
@@ -281,6 +281,73 @@ def f(a):
         s += a[i]
         i += 1
     return s
+""", lambda: (f8(),)),
+    "while_counter_from_a_parameter_up_to_and_including": ("ok", """
+import numpy as np
+def f(a, k):
+    out = np.zeros_like(a)
+    i = k
+    while i <= len(a) - 2:  # <-
+        out[i] = a[i] * a[i + 1]
+        i += 1
+    return out
+""", lambda: (f8(), 2)),
+    "while_counter_read_after_the_loop": ("no", """
+import numpy as np
+def f(a):
+    out = np.zeros_like(a)
+    i = 0
+    while i < len(a):  # <-
+        out[i] = a[i] * 2.0
+        i += 1
+    return out, i
+""", lambda: (f8(),)),
+    "while_counter_stepped_twice": ("no", """
+import numpy as np
+def f(a):
+    out = np.zeros_like(a)
+    i = 0
+    while i < len(a):  # <-
+        out[i] = a[i] * 2.0
+        if a[i] > 0:
+            i += 1
+        i += 1
+    return out
+""", lambda: (f8(),)),
+    "while_counter_with_continue": ("no", """
+import numpy as np
+def f(a):
+    out = np.zeros_like(a)
+    i = 0
+    while i < len(a):  # <-
+        out[i] = a[i] * 2.0
+        if a[i] > 0:
+            continue
+        i += 1
+    return out
+""", lambda: (-np.abs(f8()),)),
+    "while_counter_start_rebound_before_the_loop": ("no", """
+import numpy as np
+def f(a, k):
+    out = np.zeros_like(a)
+    i = k
+    k = 0
+    while i < len(a):  # <-
+        out[i] = a[i] * 2.0
+        i += 1
+    return out
+""", lambda: (f8(), 2)),
+    "while_with_a_data_dependent_stop": ("no", """
+import numpy as np
+def f(a):
+    out = np.zeros_like(a)
+    n = len(a)
+    i = 0
+    while i < n:  # <-
+        out[i] = a[i] * 2.0
+        n = n - 1
+        i += 1
+    return out
 """, lambda: (f8(),)),
     "enumerate_map": ("ok", """
 import numpy as np

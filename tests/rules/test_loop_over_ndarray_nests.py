@@ -55,3 +55,18 @@ def test_a_running_extreme_is_a_reduction_not_a_recurrence(body: str, dependence
            if f.lineno == line]
     assert f.evidence["dependence"] == dependence
     assert list(f.fixes) == (["vectorize", "numba"] if dependence == "reduction" else ["numba"])
+
+
+@pytest.mark.parametrize("loop, fixes", [
+    ("    i = 0\n    while i < a.shape[0]:  # <-\n        b[i] = a[i] * 2.0\n        i += 1\n", ["vectorize", "numba"]),
+    ("    i = 0\n    while i < a.shape[0]:  # <-\n        b[i] = a[i] * 2.0\n        i += 2\n", ["numba"]),
+    ("    i = 0\n    while a[i] > 0.0:  # <-\n        b[i] = a[i] * 2.0\n        i += 1\n", ["numba"]),
+])
+def test_a_counted_while_loop_is_offered_vectorize_like_a_for_loop(loop: str, fixes: list[str]) -> None:
+    src = f"import numpy as np\ndef double(a, b):\n{loop}    return b\n"
+    line = marked_line(src)
+    prof = facts(functions=(hot("double", line - 2, 0.9, {line: 0.9}),),
+                 arrays=tuple(array(n, (5000,), function="double") for n in ("a", "b")))
+    [f] = [f for f in measured_findings(prof, ModuleIndex(src, EXAMPLE_FILE), [get_rule("loop-over-ndarray")])
+           if f.lineno == line]
+    assert list(f.fixes) == fixes, f.evidence

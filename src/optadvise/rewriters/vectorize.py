@@ -32,6 +32,7 @@ from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
+from optadvise.rewriters.loops.counted import as_for_loop
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
 from optadvise.rewriters.loops.lists import at_boundary
@@ -466,9 +467,13 @@ else:
                 return self.propose_comprehension(tree, comp, source, finding, profile, at)
             return self.propose_comprehension(tree, comp, source, finding, profile)
         loop = loop_at(tree, finding.lineno)
-        scope = tree.scope_of(loop)
         at = finding
-        moved = at_boundary(tree, scope, loop, finding, profile)
+        counted = as_for_loop(tree, loop, finding)
+        if counted is not None:  # `i = 0; while i < n: ...; i += 1`: the same as a for loop over range
+            tree, at = Tree(counted[0]), counted[1]
+            loop = loop_at(tree, at.lineno)
+        scope = tree.scope_of(loop)
+        moved = at_boundary(tree, scope, loop, at, profile)
         if moved is not None:  # Python lists of floats: the nest is vectorised on arrays converted before it
             tree, at = Tree(moved[0]), moved[1]
             loop = loop_at(tree, at.lineno)

@@ -335,7 +335,7 @@ def classify_dependence(index: ModuleIndex, node: ast.For | ast.While) -> tuple[
     body = [n for n in ast.walk(node) if n is not node]
     if any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in body):
         return "carried", "early exit"
-    if isinstance(node, ast.While) or any(isinstance(n, ast.While) for n in body):
+    if any(isinstance(n, ast.While) and not counted_while(n) for n in (node, *body)):
         return "carried", "while loop whose trip count depends on the data"
     for loop in [node, *(n for n in body if isinstance(n, ast.For))]:
         name = _scalar_recurrence(index, loop)
@@ -344,11 +344,28 @@ def classify_dependence(index: ModuleIndex, node: ast.For | ast.While) -> tuple[
     name = _array_recurrence(node)
     if name:
         return "carried", f"`{name}` is written and read at different indices"
-    if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) for n in body):
+    counters = {counted_while(n) for n in (node, *body) if isinstance(n, ast.While)}
+    if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id not in counters
+           for n in body):
         return "reduction", "accumulates into a scalar"
     if _running_extremes(node):
         return "reduction", "keeps a running minimum or maximum"
     return "independent", "no value flows from one iteration to the next"
+
+
+def counted_while(loop: ast.While) -> str | None:
+    """The counter of `while i < stop:` (or `<=`) whose body ends with `i += 1` and has no early exit:
+    a for loop over a range written as a while (the vectorizer proves the rest)."""
+    test, last = loop.test, loop.body[-1]
+    if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Lt, ast.LtE))):
+        return None
+    if not (isinstance(last, ast.AugAssign) and isinstance(last.op, ast.Add) and isinstance(last.target, ast.Name)
+            and last.target.id == test.left.id and isinstance(last.value, ast.Constant) and last.value.value == 1):
+        return None
+    if loop.orelse or any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.Raise)) for n in ast.walk(loop)):
+        return None
+    return test.left.id
 
 
 def _running_extremes(loop: ast.AST) -> set[str]:
