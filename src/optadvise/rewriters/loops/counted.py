@@ -63,10 +63,10 @@ def as_for_loop(tree: Tree, loop: cst.CSTNode, finding: Finding) -> tuple[str, F
                   body=loop.body.with_changes(body=body), leading_lines=loop.leading_lines)
     gone = stmts.pop(init)
     stmts[at - 1] = new
-    if init + 1 < at:  # the statement after `i = start` keeps the comments above it
-        stmts[init] = stmts[init].with_changes(leading_lines=[*gone.leading_lines, *stmts[init].leading_lines])
-    else:
-        stmts[init] = new.with_changes(leading_lines=[*gone.leading_lines, *new.leading_lines])
+    after = stmts[init]  # the statement after `i = start` keeps the comments above it
+    assert isinstance(gone, cst.SimpleStatementLine)
+    assert isinstance(after, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    stmts[init] = after.with_changes(leading_lines=[*gone.leading_lines, *after.leading_lines])
     rebuilt = tree.module.deep_replace(block, block.with_changes(body=stmts))
     assert isinstance(rebuilt, cst.Module)
     shift = tree.end_line(gone) - tree.line(gone) + 1  # the lines of `i = start`, gone
