@@ -247,21 +247,25 @@ def _worth_a_rival(best: Attempt, kind: str) -> bool:
     """Whether `kind` is also tried although `best` verified: a vectorised kernel that still takes
     RIVAL_LEFT_S per run may lose to Numba (whose import and compile then count against it)."""
     k = best.verdict.kernel if best.verdict is not None else None
-    return RIVALS.get(best.kind) == kind and k is not None and k.total_candidate_s >= RIVAL_LEFT_S
+    return RIVALS.get(best.kind) == kind and k is not None and _left(k) >= RIVAL_LEFT_S
 
 
 def _faster(v: Verdict, than: Verdict | None) -> bool:
     """Whether `v` clearly beats the earlier `than` (ties keep the preference order): kernel verdicts
-    compare the time saved per run (compile and imports counted), others whole-script speedups."""
+    compare the time saved per run (compile and imports counted) from the same original time,
+    others whole-script speedups."""
     if than is None:
         return True
     if v.kernel is not None and than.kernel is not None:
-        return _saved(v.kernel) > TIE * _saved(than.kernel)
+        base = than.kernel.total_original_s  # one original figure for both: each run timed its own once
+        return base - _left(v.kernel) > TIE * (base - _left(than.kernel))
     return (v.speedup or 0) > TIE * (than.speedup or 0)
 
 
-def _saved(k: KernelTiming) -> float:
-    return k.total_original_s - k.total_candidate_s - k.compile_s
+def _left(k: KernelTiming) -> float:
+    """The kernel's time per run after the rewrite: its calls at the candidate's median, and what
+    it pays once (imports, JIT compile)."""
+    return k.calls * k.t_candidate_s + k.compile_s
 
 
 def _numba_note(report: FixReport) -> None:
