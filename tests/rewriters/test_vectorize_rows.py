@@ -169,6 +169,34 @@ def f(A):
         A[i, :] = A[i, :] - A[i, :].mean()
     return A
 """, lambda: (m(5, 3),), "A[:] = A - np.mean(A, axis=-1)[..., None]"),
+    "rows_at_offsets_over_part_of_the_range": ("""
+import numpy as np
+def f(A, x):
+    n = A.shape[0]
+    out = np.zeros(n)
+    for i in range(1, n - 1):  # <-
+        out[i] = np.dot(A[i + 1], x) - A[i - 1].sum()
+    return out
+""", lambda: (m(6, 3), v(3)), "A[2:n, :] @ x - np.sum(A[:n - 2, :], axis=-1)"),
+    "difference_row_in_a_temporary_dotted_with_itself": ("""
+import numpy as np
+def f(X):
+    n = X.shape[0]
+    D = np.zeros((n, n))
+    for i in range(n):  # <-
+        for j in range(n):
+            d = X[i] - X[j]
+            D[i, j] = np.sqrt(d @ d)
+    return D
+""", lambda: (m(5, 3),), "einsum('...k,...k->...', d, d)"),
+    "whole_rows_chosen_per_iteration": ("""
+import numpy as np
+def f(A, C, a):
+    B = np.empty_like(A)
+    for i in range(A.shape[0]):  # <-
+        B[i] = (A[i] if a[i] > 0 else C[i]) * a[i] + np.where(A[i] > 0, A[i], 0.0)
+    return B
+""", lambda: (m(5, 3), m(5, 3), v(5)), "[..., None]"),
     "pairwise_distances_in_a_module_script": ("""
 import numpy as np
 rng = np.random.default_rng(0)
@@ -286,6 +314,14 @@ def f(A):
         out[i] = 1.0 if A[i] > 0 else 0.0
     return out
 """, lambda: (m(5, 1),), "whole row"),
+    "attribute_of_an_invariant_array_beside_rows": ("""
+import numpy as np
+def f(A, a, x):
+    B = np.empty_like(A)
+    for i in range(A.shape[0]):  # <-
+        B[i] = A[i] - a[i] * x.T
+    return B
+""", lambda: (m(3, 3), v(3), v(3)), "`x.T`"),
     "dot_of_a_row_and_a_matrix": ("""
 import numpy as np
 def f(A, M):
