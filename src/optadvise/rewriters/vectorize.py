@@ -7,7 +7,8 @@ over the array itself, nests, per-element state stepped by an inner sequential l
 through temporaries (distances, dot products, `sum()` of a generator), window loops kept while the
 nest around them becomes slices (`loops/windows`), `continue` masks, reads and
 scatter-adds through computed subscripts (`np.add.at`), running extremes and argmins kept per
-element, one-expression helper functions, and loop bodies split into nests inside the loops around
+element, bodies that work on whole rows (`A[i]` reduced with `np.dot`/`.sum()`/`np.linalg.norm`, or
+written back as rows: `loops/rows`, `loops/row_reductions`), one-expression helper functions, and loop bodies split into nests inside the loops around
 them (fission, with scratch arrays private to those loops expanded). Arrays that no allocation in
 sight keeps apart are checked at run time (`np.may_share_memory`, once before a loop that keeps
 them), and so are pivot rows and columns a nest reads while writing (`loops/pivot`), the original

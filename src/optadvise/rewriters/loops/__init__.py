@@ -3,7 +3,8 @@
 site: where a loop sits and what surrounds it; facts: what is known of the names it touches;
 values: the translated value record and kind lattice; dependence: the dependence proof, a pure
 function of the loop's accesses; axes/indexing/expressions/statements: the translation of a nest to
-whole-array NumPy, layer by layer (contraction, inline, inner_sums, scatter and extremes add
+whole-array NumPy, layer by layer (rows reads rows and whole arrays with own dimensions and
+row_reductions reduces them; contraction, inline, inner_sums, scatter and extremes add
 contractions, inlined helpers, inner sums, scatter-adds and running extremes/argmins between
 expressions and statements; windows keeps a loop over a window around the nest's indices while the
 nest becomes slices, with linear's forms proving their bounds); translate: the entry point that runs

@@ -15,7 +15,8 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.axes import build_axes
-from optadvise.rewriters.loops.expressions import Expressions, zero_start
+from optadvise.rewriters.loops.expressions import zero_start
+from optadvise.rewriters.loops.row_reductions import RowReductions
 from optadvise.rewriters.loops.values import V, union
 
 SUM_OK = {"float64", "float32", "int64", "uint64", "complex128"}  # reductions that match element sums
@@ -47,7 +48,7 @@ def matmul(ops: list[tuple[str, str]], out: str, red: str) -> str | None:
     return f"{x} @ {y}"
 
 
-class Contractions(Expressions):
+class Contractions(RowReductions):
     """The contraction layer of a loop-nest translation."""
 
     def reduced_target(self, target: cst.Subscript, what: str) -> tuple[str, V, list[int], list[int]] | None:

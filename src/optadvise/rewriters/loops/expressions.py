@@ -13,7 +13,8 @@ import libcst as cst
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
 from optadvise.rewriters.loops.dependence import Access
-from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE, Indexing
+from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE
+from optadvise.rewriters.loops.rows import Rows
 from optadvise.rewriters.loops.values import OPS, PREC, Elem, Row, V, integral, merge_kind, select_kind, union
 
 MATH = {"sqrt": "sqrt", "exp": "exp", "log": "log", "log10": "log10", "log2": "log2", "log1p": "log1p",
@@ -31,7 +32,7 @@ def zero_start(a: V, b: V) -> bool:
     return a.code == "0.0" and a.kind == "py" and b.kind == "np" and bool(b.axes) and b.dtypes == {"float64"}
 
 
-class Expressions(Indexing):
+class Expressions(Rows):
     """The expression layer of a loop-nest translation."""
 
     index_ints: bool = False  # translating a subscript: int() of a float may truncate in NumPy
@@ -65,11 +66,34 @@ class Expressions(Indexing):
         return isinstance(call, cst.Call) and self.tree.resolve(call.func) == "len"
 
     def expr(self, node: cst.BaseExpression) -> V:
-        if self.invariant(node) and not self.reads_written(node):
+        """`node` as a whole-array value of one element per iteration (declines a row)."""
+        allowed, self.rows_allowed = self.rows_allowed, False
+        try:
+            v = self.translate(node, allowed)
+        finally:
+            self.rows_allowed = allowed
+        if v.own and not allowed:
+            raise Decline(f"`{self.code(node)}` is a whole row where one element is expected")
+        return v
+
+    def row_expr(self, node: cst.BaseExpression) -> V:
+        """`node` as a whole-array value that may have own dimensions (a row per iteration)."""
+        allowed, self.rows_allowed = self.rows_allowed, True
+        try:
+            return self.expr(node)
+        finally:
+            self.rows_allowed = allowed
+
+    def translate(self, node: cst.BaseExpression, rows: bool) -> V:
+        if self.invariant(node) and not self.reads_written(node) and not (rows and self.holds_rows(node)):
             return self.inv(node)
         if isinstance(node, cst.Name):
-            return self.name(node.value)
+            whole = self.whole_array(node.value) if rows else None
+            return whole if whole is not None else self.name(node.value)
         if isinstance(node, cst.Subscript):
+            row = self.row_read(node)
+            if row is not None:
+                return row
             try:
                 return self.access(node)
             except Decline as why:
@@ -77,7 +101,7 @@ class Expressions(Indexing):
         if isinstance(node, cst.BinaryOperation):
             return self.binop(node)
         if isinstance(node, cst.UnaryOperation):
-            v = self.expr(node.expression)
+            v = self.row_expr(node.expression)
             if isinstance(node.operator, cst.Minus):
                 return replace(v, code=f"-{v.wrap(80)}", prec=80)
             if isinstance(node.operator, cst.Plus):
@@ -86,7 +110,7 @@ class Expressions(Indexing):
         if isinstance(node, cst.Comparison):
             return self.compare(node)
         if isinstance(node, cst.IfExp):
-            t, b, o = self.test(node.test), self.expr(node.body), self.expr(node.orelse)
+            t, b, o = self.aligned(self.test(node.test), self.row_expr(node.body), self.row_expr(node.orelse))
             return V(f"{self.np}.where({t.code}, {b.code}, {o.code})", **union(t, b, o, kind=select_kind(b, o)))
         if isinstance(node, cst.Call):
             return self.call(node)
@@ -136,9 +160,10 @@ class Expressions(Indexing):
         if val is None:
             raise Decline(f"`{name}` is read before it is assigned in the loop (carried between iterations)")
         if isinstance(val, Elem):
-            if self.facts.ndim(val.array) != len(val.prefix):
+            nd = self.facts.ndim(val.array)
+            if nd is None or nd < len(val.prefix) or nd > len(val.prefix) and val.array in self.facts.py_elements:
                 raise Decline(f"`{name}` is a row of `{val.array}` used as a whole")
-            return self.access_parts(val.array, [(k, 0) for k in val.prefix], [])
+            return self.access_parts(val.array, [(k, 0) for k in val.prefix], [], own=nd - len(val.prefix))
         if isinstance(val, Row):
             raise Decline(f"`{name}` holds a small array per iteration; only concatenation of it is supported")
         return val  # type: ignore[return-value]
@@ -161,12 +186,13 @@ class Expressions(Indexing):
         op = type(node.operator)
         if op not in OPS:
             raise Decline(f"operator `{self.code(node.operator)}` is not vectorized")
-        a, b = self.expr(node.left), self.expr(node.right)
+        a, b = self.row_expr(node.left), self.row_expr(node.right)
         literal_power = isinstance(node.right, cst.Integer) and not b.axes  # x ** 2: never complex
         return self.combine(op, a, b, literal_power=literal_power)
 
     def combine(self, op: type[cst.BaseBinaryOp], a: V, b: V, literal_power: bool = False) -> V:
         """`a op b` on translated values, with Python's scalar semantics kept (or declined)."""
+        a, b = self.aligned(a, b)
         if op is cst.Add and zero_start(a, b):
             return b
         if op is cst.Power and a.kind == "py" and not literal_power:
@@ -218,17 +244,20 @@ class Expressions(Indexing):
         return [int(ax.stop) if ax.stop.isdigit() else None for ax in self.axes]
 
     def compare(self, node: cst.Comparison) -> V:
-        parts, left, vs = [], self.expr(node.left), []
+        parts, left, vs = [], self.row_expr(node.left), []
         vs.append(left)
         for ct in node.comparisons:
             if type(ct.operator) not in CMP:
                 raise Decline(f"comparison `{self.code(ct.operator)}` is not vectorized")
-            right = self.expr(ct.comparator)
+            right = self.row_expr(ct.comparator)
+            left, right = self.aligned(left, right)
             vs.append(right)
             parts.append(f"{left.wrap(31)} {CMP[type(ct.operator)]} {right.wrap(31)}")
             left = right
         if len(parts) == 1:
             return V(parts[0], 30, **union(*vs, kind="np"))
+        if any(v.own for v in vs):
+            raise Decline("a chained comparison of rows (Python asks for one truth value)")
         return V(" & ".join(f"({p})" for p in parts), 50, **union(*vs, kind="np"))
 
     def test(self, node: cst.BaseExpression) -> V:
@@ -249,7 +278,12 @@ class Expressions(Indexing):
         fn = self.tree.resolve(node.func) or ""
         if any(a.keyword is not None or a.star for a in node.args):
             raise Decline(f"call `{self.code(node.func)}` with keyword or starred arguments")
-        args = [self.expr(a.value) for a in node.args]
+        args = [self.row_expr(a.value) for a in node.args]
+        if fn.startswith("numpy.") and fn[6:] in NP_ELEMENTWISE or fn == "abs":
+            args = self.aligned(*args) if args else args  # element-wise on rows as on elements
+        elif any(a.own for a in args):
+            raise Decline(f"`{self.code(node.func)}` is called on a whole row (only NumPy element-wise "
+                          "functions and reductions take rows)")
         if fn.startswith("math.") and fn[5:] in MATH:
             extra = "" if all(d in WIDE for v in args for d in v.dtypes) else f", dtype={self.np}.float64"
             code = f"{self.np}.{MATH[fn[5:]]}({', '.join(a.code for a in args)}{extra})"

@@ -158,6 +158,11 @@ def _static_fact(tree: Tree, scope: cst.CSTNode, value: cst.BaseExpression, dept
     if fn.startswith("numpy.") and short in SHAPE_ARG and pos:
         shape = pos[0].value
         nd = len(shape.elements) if isinstance(shape, cst.Tuple) else 1
+        if m.matches(shape, m.Attribute(value=m.Name(), attr=m.Name("shape"))):  # `np.zeros(A.shape)`: A's ndim
+            like = static_facts(tree, scope, shape.value.value, depth + 1, known)  # type: ignore[attr-defined]
+            if like is None:
+                return None
+            nd = like[0]
         if short == "full":
             fill = pos[1].value if len(pos) > 1 else None
             if isinstance(fill, cst.UnaryOperation) and isinstance(fill.operator, cst.Minus):

@@ -22,6 +22,8 @@ NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin"
                   "exp2", "power", "clip", "where", "isnan", "isfinite", "isinf", "copysign", "fmod",
                   "logical_and", "logical_or", "logical_not", "cbrt", "reciprocal", "deg2rad", "rad2deg"}
 PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "round", "range"}
+ROW_REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "dot", "linalg.norm"}  # np.* over rows
+ARRAY_METHODS = {"sum", "mean", "max", "min", "prod"}  # `row.sum()`
 
 
 def int_value(e: cst.BaseExpression, known: dict[str, int]) -> int | None:
@@ -108,8 +110,25 @@ class Indexing:
         fn = self.tree.resolve(call.func) or ""
         if fn.startswith("math.") or fn in PURE_BUILTINS or (fn.startswith("numpy.") and fn[6:] in NP_ELEMENTWISE):
             return
+        if fn.startswith("numpy.") and fn[6:] in ROW_REDUCTIONS or self.array_method(call):
+            return
         raise Decline(f"the loop calls `{self.code(call.func)}`, which may have side effects per iteration")
 
+
+    def array_method(self, call: cst.Call) -> bool:
+        """`x.sum()`, `A[i].max()`: a reduction method without arguments on a NumPy array (a known
+        array, a subscript of one, or a value the loop computes, which translation checks)."""
+        func = call.func
+        if call.args or not isinstance(func, cst.Attribute) or func.attr.value not in ARRAY_METHODS:
+            return False
+        if any(isinstance(n, cst.Name) and (n.value in self.assigned or n.value in self.env
+                                            or self.axis_of(n.value) is not None) for n in self.tree.walk(func.value)):
+            return True  # varies with the loop: translated as a row or declined
+        base = func.value
+        while isinstance(base, cst.Subscript):
+            base = base.value
+        return isinstance(base, cst.Name) and self.facts.maybe_array(base.value) \
+            and base.value not in self.facts.py_elements
 
     def flatten(self, node: cst.Subscript) -> tuple[str | Elem, list[cst.BaseExpression]]:
         idx: list[cst.BaseExpression] = []
@@ -226,19 +245,22 @@ class Indexing:
         return self.access_parts(arr, loops, invs)
 
     def access_parts(self, arr: str, loops: list[tuple[int, int | Lin]], invs: list[tuple[int, str]],
-                     compact: bool = False) -> V:
+                     compact: bool = False, own: int = 0) -> V:
         """The access as a whole-array value broadcast over the nest axes, or with `compact` its own
-        dimensions only, in subscript order (loop indices may then come in any order)."""
+        dimensions only, in subscript order (loop indices may then come in any order); with `own`, the
+        last `own` dimensions of `arr` are not subscripted (a row) and follow all nest axes."""
         nd = self.facts.ndim(arr)
         n_idx = len(loops) + len(invs)
         if nd is None:
             self.facts.require_array(arr, f"the type/ndim of `{arr}` is unknown (no profile or allocation in sight)")
-        if nd != n_idx:
+        if nd != n_idx + own:
             raise Decline(f"`{arr}` ({nd}-D) is indexed with {n_idx} subscripts inside the loop")
         ks = [k for k, _ in loops]
         if len(set(ks)) != len(ks):
             raise Decline(f"`{arr}` is indexed twice with the same loop index (a diagonal)")
         transposed = ks != sorted(ks) and not compact
+        if own and (compact or transposed):
+            raise Decline(f"a row of `{arr}` is read in a contraction or with loop indices out of nest order")
         if transposed and arr in self.written:
             raise Decline(f"`{arr}` is indexed with loop indices out of nest order (a transpose) and written")
         items: list[str] = []
@@ -259,8 +281,8 @@ class Indexing:
             prev = k
             ax = self.axes[k]
             if isinstance(off, Lin):  # through a window: the dependence proof sees an unknown element
-                if compact or transposed:
-                    raise Decline(f"`{arr}` is read through a window in a contraction or transpose")
+                if compact or transposed or own:
+                    raise Decline(f"`{arr}` is read through a window in a contraction, transpose or row")
                 items.append(self.window_slice(arr, pos, ax, off))
                 subs[pos] = "?"
                 continue
@@ -276,7 +298,8 @@ class Indexing:
                 items.append(f"{first if first != '0' else ''}:{fold(ax.stop, off)}")
         if prev is not None and not compact and not transposed:
             items.extend(["None"] * (len(self.axes) - 1 - prev))
-        acc = Access(arr, tuple(offsets), tuple(subs), tuple(ks), tuple(lows))
+        items.extend([":"] * own)  # the whole row: the dependence proof sees ":" there
+        acc = Access(arr, tuple(offsets), tuple(subs) + (":",) * own, tuple(ks), tuple(lows) + (None,) * own)
         code = arr if all(i == ":" for i in items) else f"{arr}[{', '.join(items)}]"
         axes = frozenset(k for k, _ in loops)
         if not axes:
@@ -284,7 +307,7 @@ class Indexing:
         if transposed:  # a view with its axes put in nest order, then broadcast like the others
             code = self.in_nest_order(code, ks)
         return V(code, axes=axes, kind="py" if arr in self.facts.py_elements else "np", reads=(acc,),
-                 dtypes=frozenset({self.facts.dtype(arr)}))
+                 dtypes=frozenset({self.facts.dtype(arr)}), own=own)
 
     def in_nest_order(self, code: str, ks: list[int]) -> str:
         """`code`, an array whose dimensions follow the loop axes `ks` (not in nest order), transposed

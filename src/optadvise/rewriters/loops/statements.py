@@ -109,6 +109,8 @@ class Nest(Windows):
             if len(node.targets) != 1:
                 raise Decline("chained assignment in the loop")
             target = node.targets[0].target
+            if isinstance(target, cst.Subscript) and self.row_parts(target)[1]:
+                return self.write(target, self.row_expr(node.value), None, guard)
             if isinstance(target, cst.Subscript):
                 v = node.value  # `x[...] = x[...] + product` (or `product + x[...]`) accumulates like `+=`
                 if isinstance(v, cst.BinaryOperation) and isinstance(v.operator, (cst.Add, cst.Subtract)) \
@@ -132,6 +134,8 @@ class Nest(Windows):
             op = AUG.get(type(node.operator))
             if op is None:
                 raise Decline("augmented operator not vectorized")
+            if isinstance(node.target, cst.Subscript) and self.row_parts(node.target)[1]:
+                return self.write(node.target, self.row_expr(node.value), op, guard)
             if isinstance(node.target, cst.Subscript):
                 try:
                     if op in (cst.Add, cst.Subtract) and self.contraction(node.target, node.value, op, guard):
@@ -172,7 +176,7 @@ class Nest(Windows):
         if row is not None:
             self.env[t] = row
             return
-        v = self.index_value(value) if fn == "int" and self.index_only(t) else self.expr(value)
+        v = self.index_value(value) if fn == "int" and self.index_only(t) else self.row_expr(value)
         if guard is not None and t not in self.env:
             guard = None  # a temporary new to this branch (or set after `continue`): computed everywhere,
             # used only where the branch's mask keeps it (`branch` forgets it afterwards)
@@ -180,6 +184,8 @@ class Nest(Windows):
             old = self.env.get(t)
             if not isinstance(old, V):
                 raise Decline(f"`{t}` is assigned only on some branches")
+            if v.own or old.own:
+                raise Decline(f"`{t}` holds a row assigned under a condition")
             v = V(f"{np_}.where({guard.code}, {v.code}, {old.code})", **union(guard, v, old, kind=select_kind(v, old)))
         if guard is None and v.axes and self.assign_count.get(t, 0) == 1:
             self.emit(f"{t} = {v.code}", v)
@@ -464,10 +470,15 @@ class Nest(Windows):
         return None
 
     def write(self, target: cst.Subscript, value: V, op: type[cst.BaseBinaryOp] | None, guard: V | None) -> None:
-        arr, loops, invs = self.index_parts(target)
-        cur = self.access_parts(arr, loops, invs)
+        stripped, own = self.row_parts(target)
+        arr, loops, invs = self.index_parts(stripped)
+        cur = self.access_parts(arr, loops, invs, own=own)
         if cur.axes != frozenset(range(len(self.axes))):
             raise Decline(f"`{self.code(target)}` is overwritten across iterations of a loop it does not index")
+        if value.own != own and (value.axes or value.own > own):
+            raise Decline(f"`{self.code(target)}` ({own} dimensions per iteration) is given a value with {value.own}")
+        if own and guard is not None:
+            raise Decline(f"the row `{self.code(target)}` is written under a condition")
         lhs = cur.code if "[" in cur.code else f"{arr}[:]"
         if op is not None and guard is None:
             return self.emit(f"{cur.code} {OPS[op]}= {value.code}", V("", **union(cur, value)), writes=cur.reads)

@@ -1,9 +1,10 @@
 """The translated value record and the scalar-kind lattice of loop translation.
 
 `V` is one loop-body expression translated to whole-array NumPy: its code, its precedence, the nest
-axes it varies along, its element kind ("np" NumPy scalar, "py" Python float, "int" loop index, "?"
-unknown) and the array accesses it reads. `merge_kind`/`select_kind`/`union` are the merge rules for
-combining values; `Axis`, `Elem` and `Row` describe loop indices, elements bound by iterating an
+axes it varies along, its own dimensions (a row `A[i]` has one, after all nest axes), its element kind
+("np" NumPy scalar, "py" Python float, "int" loop index, "?" unknown) and the array accesses it reads.
+`merge_kind`/`select_kind`/`union` are the merge rules for combining values, `widened` aligns own
+dimensions; `Axis`, `Elem` and `Row` describe loop indices, elements bound by iterating an
 array, and rows built per iteration.
 """
 
@@ -38,6 +39,7 @@ class V:
     dtypes: frozenset[str] = frozenset()  # dtypes of the arrays read ("" = unknown)
     exact: bool = True  # the axes are certain (not only possible)
     mag: Mag | None = None  # for kind "int": a bound on the magnitude (None: unknown)
+    own: int = 0  # trailing dimensions of its own per iteration (a row: 1), after all nest axes
 
     def wrap(self, prec: int) -> str:
         return f"({self.code})" if self.prec < prec else self.code
@@ -95,7 +97,18 @@ def merge_kind(*vs: V) -> str:
 
 def union(*vs: V, **kw: object) -> dict:
     return dict(axes=frozenset().union(*(v.axes for v in vs)), reads=sum((v.reads for v in vs), ()),
-                dtypes=frozenset().union(*(v.dtypes for v in vs)), exact=all(v.exact for v in vs), **kw)
+                dtypes=frozenset().union(*(v.dtypes for v in vs)), exact=all(v.exact for v in vs),
+                **{"own": max((v.own for v in vs), default=0), **kw})
+
+
+def widened(v: V, own: int) -> V:
+    """`v` with new axes between its nest axes and its own dimensions, up to `own` of them, so that it
+    broadcasts against a value with more own dimensions as it did per iteration (`a[:, None]` against
+    rows `A`); a value with no nest axes broadcasts from the right already."""
+    if not v.axes or v.own >= own:
+        return v
+    spread = ", ".join(["..."] + ["None"] * (own - v.own) + [":"] * v.own)
+    return V(f"{v.wrap(100)}[{spread}]", **union(v, kind=v.kind, mag=v.mag, own=own))
 
 
 def fold(code: str, k: int) -> str:
