@@ -5,14 +5,15 @@ products, counts, running min/max, with `if` filters as masks), contractions (`@
 constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
 over the array itself, nests, per-element state stepped by an inner sequential loop, inner sums
 through temporaries (distances, dot products, `sum()` of a generator), window loops kept while the
-nest around them becomes slices (`loops/windows`), `continue` masks, reads and
-scatter-adds through computed subscripts (`np.add.at`), running extremes and argmins kept per
-element, bodies that work on whole rows (`A[i]` reduced with `np.dot`/`.sum()`/`np.linalg.norm`, or
-written back as rows: `loops/rows`, `loops/row_reductions`), one-expression helper functions, and loop bodies split into nests inside the loops around
-them (fission, with scratch arrays private to those loops expanded). Arrays that no allocation in
-sight keeps apart are checked at run time (`np.may_share_memory`, once before a loop that keeps
-them), and so are pivot rows and columns a nest reads while writing (`loops/pivot`), the original
-loop kept for when the check fails.
+nest around them becomes slices (`loops/windows`), `continue` masks, reads and scatter-adds
+through computed subscripts (`np.add.at`), running extremes and argmins kept per element, bodies
+that work on whole rows (`A[i]` reduced with `np.dot`/`.sum()`/`np.linalg.norm`, or written back as
+rows: `loops/rows`, `loops/row_reductions`), transposed reads as views, loops over `zip(arrays)` and
+counted `while` loops (`loops/counted`), one-expression helper functions, and loop bodies split into
+nests inside the loops around them (fission, with scratch arrays private to those loops expanded).
+Arrays that no allocation in sight keeps apart are checked at run time (`np.may_share_memory`, once
+before a loop that keeps them), and so are pivot rows and columns a nest reads while writing
+(`loops/pivot`), the original loop kept for when the check fails.
 Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
 prove is declined (recurrences are left to `numba`).
 """
