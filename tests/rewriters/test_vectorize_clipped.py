@@ -191,6 +191,29 @@ def f(x, r):
         out[i] = s
     return out
 """, series, "s += x[r + k:n - r + k] * w[r + k]"),
+    "accumulated_straight_into_the_output": ("""
+import numpy as np
+def f(x, r):
+    n = len(x)
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        for k in range(max(0, i - r), min(n, i + r + 1)):
+            out[i] += x[k]
+    return out
+""", series, "out[r:n - r] += x[r + k:n - r + k]"),
+    "output_given_by_the_caller": ("""
+import numpy as np
+def f(x, out, r):
+    n = len(x)
+    for i in range(n):  # <-
+        lo = max(0, i - r)
+        hi = min(n, i + r + 1)
+        s = 0.0
+        for k in range(lo, hi):
+            s += x[k]
+        out[i] = s / (hi - lo)
+    return out
+""", lambda n, r: (R.standard_normal(n), np.zeros(n), r), "if not np.may_share_memory(out, x):"),
     "edge_replicated_three_point_stencil": ("""
 import numpy as np
 def f(x, r):
@@ -466,6 +489,13 @@ def test_unsafe_clipped_windows_are_not_split(name: str) -> None:
     except Decline:
         return
     assert "min(r, n)" not in c.new, c.new
+
+
+def test_an_output_that_is_the_input_runs_the_loop_as_it_was() -> None:
+    src = REWRITE["output_given_by_the_caller"][0]
+    new = check_equivalent(src, lambda: (R.standard_normal(12), np.zeros(12), 2)).new
+    x = R.standard_normal(12)  # smoothed in place: each element reads the ones already smoothed
+    assert np.array_equal(run(src, (x, x, 2))[0], run(new, (x, x, 2))[0])
 
 
 def test_a_loop_without_clamps_is_not_split() -> None:

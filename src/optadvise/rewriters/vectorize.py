@@ -480,6 +480,48 @@ else:
             s += a[i + k] * w[k + r]
         out[i] = s
 """),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+x = np.linspace(0.0, 1.0, 1000)
+r = 3
+n = len(x)
+out = np.zeros(n)
+for i in range(n):  # <-
+    lo = max(0, i - r)
+    hi = min(n, i + r + 1)
+    s = 0.0
+    for k in range(lo, hi):
+        s += x[k]
+    out[i] = s / (hi - lo)
+""", after="""\
+import numpy as np
+
+x = np.linspace(0.0, 1.0, 1000)
+r = 3
+n = len(x)
+out = np.zeros(n)
+if n - r > r:
+    s = 0.0
+    for k in range(-r, r + 1):
+        s += x[r + k:n - r + k]
+    out[r:n - r] = s / (2 * r + 1)
+    for i in (*range(min(r, n)), *range(max(r, n - r), n)):  # <-
+        lo = max(0, i - r)
+        hi = min(n, i + r + 1)
+        s = 0.0
+        for k in range(lo, hi):
+            s += x[k]
+        out[i] = s / (hi - lo)
+else:
+    for i in range(n):  # <-
+        lo = max(0, i - r)
+        hi = min(n, i + r + 1)
+        s = 0.0
+        for k in range(lo, hi):
+            s += x[k]
+        out[i] = s / (hi - lo)
+"""),
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
