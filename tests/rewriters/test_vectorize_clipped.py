@@ -363,6 +363,19 @@ def f(x, r):
         print(i)
     return out
 """, series, "print"),
+    "random_draws_in_loop_order": ("""
+import numpy as np
+def f(x, r):
+    rng = np.random.default_rng(0)
+    n = len(x)
+    out = np.zeros(n)
+    for i in range(n):  # <-
+        s = 0.0
+        for k in range(max(0, i - r), min(n, i + r + 1)):
+            s += x[k] * rng.standard_normal()
+        out[i] = s
+    return out
+""", series, "side effects"),
     "clamp_read_after_the_loop": ("""
 import numpy as np
 def f(x, r):

@@ -220,7 +220,7 @@ class Interior(cst.CSTTransformer):
         self.reads = {id(u): name for name, (_, a) in clamps.named.items()
                       for u in clamps.tree.name_nodes(clamps.loop, name) if u is not a.targets[0].target}
         self.values: dict[str, cst.BaseExpression] = {}  # named clamp -> its argument in the interior
-        self.marks: set[int] = set()  # ids of the nodes that replace a clamp or fold one
+        self.marks: dict[int, cst.BaseExpression] = {}  # the nodes that replace a clamp or fold one, by id
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         c = self.clamps.calls.get(id(original))
@@ -264,7 +264,7 @@ class Interior(cst.CSTTransformer):
         return e.with_changes(lpar=[], rpar=[]) if id(e) in self.marks else e
 
     def marked(self, e: cst.BaseExpression) -> cst.BaseExpression:
-        self.marks.add(id(e))
+        self.marks[id(e)] = e  # (kept alive: no other node takes its id)
         return e
 
 
