@@ -430,9 +430,10 @@ def lengths(r: int) -> range:
 def outcome(src: str, args: tuple) -> list[np.ndarray] | type[BaseException]:
     """The arrays `f` returns, or the type of what it raised."""
     try:
-        return [np.asarray(x) for x in np.atleast_1d(run(src, args)[0])]
+        got = run(src, args)[0]
     except Exception as e:
         return type(e)
+    return [np.asarray(x) for x in (got if isinstance(got, tuple) else (got,))]
 
 
 def same_outcome(a: list[np.ndarray] | type[BaseException], b: list[np.ndarray] | type[BaseException]) -> bool:
