@@ -5,15 +5,17 @@ products, counts, running min/max, with `if` filters as masks), contractions (`@
 constant-offset stencils, rows grown with np.append/np.concatenate/np.vstack/list.append, iteration
 over the array itself, nests, per-element state stepped by an inner sequential loop, inner sums
 through temporaries (distances, dot products, `sum()` of a generator), window loops kept while the
-nest around them becomes slices (`loops/windows`), `continue` masks, reads and scatter-adds
-through computed subscripts (`np.add.at`), running extremes and argmins kept per element, bodies
-that work on whole rows (`A[i]` reduced with `np.dot`/`.sum()`/`np.linalg.norm`, or written back as
-rows: `loops/rows`, `loops/row_reductions`), transposed reads as views, loops over `zip(arrays)` and
-counted `while` loops (`loops/counted`), one-expression helper functions, and loop bodies split into
-nests inside the loops around them (fission, with scratch arrays private to those loops expanded).
-Arrays that no allocation in sight keeps apart are checked at run time (`np.may_share_memory`, once
-before a loop that keeps them), and so are pivot rows and columns a nest reads while writing
-(`loops/pivot`), the original loop kept for when the check fails.
+nest around them becomes slices (`loops/windows`), windows clipped at the array's edges (the
+interior where no clamp is active vectorized, the edges kept as loops: `loops/clipped`), `continue`
+masks, reads and scatter-adds through computed subscripts (`np.add.at`), running extremes and
+argmins kept per element, bodies that work on whole rows (`A[i]` reduced with `np.dot`/`.sum()`/
+`np.linalg.norm`, or written back as rows: `loops/rows`, `loops/row_reductions`), transposed reads
+as views, loops over `zip(arrays)` and counted `while` loops (`loops/counted`), one-expression
+helper functions, and loop bodies split into nests inside the loops around them (fission, with
+scratch arrays private to those loops expanded). Arrays that no allocation in sight keeps apart
+are checked at run time (`np.may_share_memory`, once before a loop that keeps them), and so are
+pivot rows and columns a nest reads while writing (`loops/pivot`), the original loop kept for when
+the check fails.
 Translation and legality come from `rewriters/loops` (its dependence proof); anything it cannot
 prove is declined (recurrences are left to `numba`).
 """
@@ -33,6 +35,7 @@ from optadvise.model import ArrayInfo, Candidate, Finding, Profile
 from optadvise.rewriters import register
 from optadvise.rewriters.base import Decline, Rewriter
 from optadvise.rewriters.cst import Edits, Tree, candidate, expr, finish, stmt
+from optadvise.rewriters.loops.clipped import Split, split_clipped
 from optadvise.rewriters.loops.comprehension import comprehension_at, replacement
 from optadvise.rewriters.loops.counted import as_for_loop
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
@@ -47,11 +50,12 @@ from optadvise.rewriters.loops.translate import suite_statements, translate
 
 class Piece(NamedTuple):
     """One vectorized nest: the loop statement it replaces (with others sharing it), its translation
-    and dependence verdict."""
+    and dependence verdict, and the statements that run after it (a split loop's edges)."""
 
     loop: cst.For
     nest: Nest
     verdict: Verdict
+    after: tuple[cst.BaseStatement, ...] = ()
 
 
 def child_loops(block: cst.CSTNode) -> list[cst.For | cst.While]:
@@ -79,7 +83,8 @@ def perfect_chain(loop: cst.For) -> list[cst.For]:
 def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Finding,
                      profile: Profile | None, np: str) -> list[Piece]:
     """The vectorized nests for this loop: the loop itself (as deep a perfect nest as works), its
-    body split into nests that keep the loops around it (fission), or failing that the loops inside it."""
+    interior with its clipped edges kept as loops, its body split into nests that keep the loops around
+    it (fission), or failing that the loops inside it."""
     errors: list[Decline] = []
     if isinstance(loop, cst.For):
         chain = perfect_chain(loop)
@@ -88,6 +93,12 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
                 return [Piece(loop, *translate(tree, scope, chain[:d], finding, profile, np, guard_aliases=True))]
             except Decline as e:
                 errors.append(e)
+        try:
+            split = split_clipped(tree, scope, loop)
+            if split is not None:
+                return [clipped(tree, split, finding, profile, np)]
+        except Decline as e:
+            errors.append(e)
         try:
             return fission(tree, scope, chain, finding, profile, np)
         except Decline as e:
@@ -103,6 +114,24 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
     if found:
         return found
     raise errors[0]
+
+
+def clipped(tree: Tree, split: Split, finding: Finding, profile: Profile | None, np: str) -> Piece:
+    """The interior of a split clipped loop vectorized (every split loop an axis, the iterations
+    independent wherever their ranges start), its edges kept as loops after it."""
+    inner = Tree(split.interior)
+    loop = loop_at(inner, tree.line(split.loop))
+    assert isinstance(loop, cst.For)
+    chain = perfect_chain(loop)
+    nest, verdict = first_translation(
+        [chain[:d] for d in range(len(chain), split.depth - 1, -1)],
+        lambda loops: translate(inner, inner.scope_of(loop), loops, finding, profile, np, guard_aliases=True,
+                                interior=True))
+    if verdict.kind != "independent" or verdict.pivots:
+        raise Decline(f"the clipped loop's iterations are not independent ({verdict.reason}): "
+                      "its edges would run out of order")
+    nest.require(split.checks(nest))
+    return Piece(split.loop, nest, verdict, split.edges)
 
 
 def zero_fills_folded(lines: list[str]) -> list[str]:
@@ -455,6 +484,48 @@ else:
             s += a[i + k] * w[k + r]
         out[i] = s
 """),
+        ex.Rewrite(rule="loop-over-ndarray", before="""\
+import numpy as np
+
+x = np.linspace(0.0, 1.0, 1000)
+r = 3
+n = len(x)
+out = np.zeros(n)
+for i in range(n):  # <-
+    lo = max(0, i - r)
+    hi = min(n, i + r + 1)
+    s = 0.0
+    for k in range(lo, hi):
+        s += x[k]
+    out[i] = s / (hi - lo)
+""", after="""\
+import numpy as np
+
+x = np.linspace(0.0, 1.0, 1000)
+r = 3
+n = len(x)
+out = np.zeros(n)
+if n - r > r:
+    s = 0.0
+    for k in range(-r, r + 1):
+        s += x[r + k:n - r + k]
+    out[r:n - r] = s / (2 * r + 1)
+    for i in (*range(min(r, n)), *range(max(r, n - r), n)):  # <-
+        lo = max(0, i - r)
+        hi = min(n, i + r + 1)
+        s = 0.0
+        for k in range(lo, hi):
+            s += x[k]
+        out[i] = s / (hi - lo)
+else:
+    for i in range(n):  # <-
+        lo = max(0, i - r)
+        hi = min(n, i + r + 1)
+        s = 0.0
+        for k in range(lo, hi):
+            s += x[k]
+        out[i] = s / (hi - lo)
+"""),
     )
 
     def propose(self, source: str, finding: Finding, profile: Profile | None) -> list[Candidate]:
@@ -493,6 +564,7 @@ else:
             if ps[0].verdict.pivots:
                 head, test, store = pivot_checked(tree, ps[0].nest, ps[0].verdict.pivots)
                 new = [stmt(code + "\n", tree) for code in head] + [fallback(tree, test, lp, [stmt(store, tree)])]
+            new += [s for p in ps for s in p.after]
             pairs = tuple(sorted({x for p in ps for x in p.verdict.disjoint}))
             around = steady_loop(tree, scope, lp, {x for pair in pairs for x in pair}) if pairs else None
             if around is not None:
@@ -511,8 +583,9 @@ else:
         rtol, why = rtol_for(nests)
         lines = ", ".join(str(tree.line(ps[0].loop)) for ps in by_loop.values())
         first = nests[0].out[0].splitlines()[0]
+        edges = "; its clipped edges stay loops" if any(p.after for p in pieces) else ""
         return [candidate(self.kind, finding, source, code,
-                          f"vectorize the loop at line {lines} with whole-array NumPy (`{first}` ...)",
+                          f"vectorize the loop at line {lines} with whole-array NumPy (`{first}` ...){edges}",
                           rtol, why)]
 
     def propose_comprehension(self, tree: Tree, comp: cst.ListComp | cst.GeneratorExp, source: str,

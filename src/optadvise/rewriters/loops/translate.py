@@ -7,6 +7,8 @@ lasting effect, or a loop-set name read after the loop declines.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from optadvise.model import Finding, Profile
@@ -39,12 +41,14 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
 
 def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Finding,
               profile: Profile | None, np: str, body: list[cst.BaseStatement] | None = None,
-              guard_aliases: bool = False, scratch: dict[str, Scratch] | None = None) -> tuple[Nest, Verdict]:
+              guard_aliases: bool = False, scratch: dict[str, Scratch] | None = None,
+              interior: bool = False) -> tuple[Nest, Verdict]:
     """The translated nest `loops` (outermost first, each inside the one before) and its dependence
     verdict, `independent` or `reduction`; declines anything else. `body` is the part of the innermost
     loop's body to translate (all of it by default); with `guard_aliases`, arrays that may share
     memory are listed in the verdict's `disjoint` instead of declining; `scratch` arrays are read and
-    written in their expanded copies."""
+    written in their expanded copies. An `interior` nest runs over part of its loops' ranges (the
+    rest runs as loops: `loops/clipped`), so its proof does not rest on where its ranges start."""
     outer = loops[0]
     if body is None:
         body = suite_statements(loops[-1].body)
@@ -64,7 +68,8 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
     if not nest.out:
         raise Decline("the loop has no effect that outlives it")
     arrays = {a.array for _, a, _ in nest.accesses}
-    verdict = prove(LoopAccesses(tuple(nest.accesses), frozenset(nest.iterated),
+    accesses = tuple((p, replace(a, lows=()) if interior else a, w) for p, a, w in nest.accesses)
+    verdict = prove(LoopAccesses(accesses, frozenset(nest.iterated),
                                  frozenset(a for a in arrays if fresh_around(tree, outer, a)
                                            or a in {sc.expanded for sc in (scratch or {}).values()}),
                                  frozenset(nest.results), guard_aliases))
