@@ -46,6 +46,19 @@ def f(A, x, y, beta):
             y[i] += A[i, j] * x[j]
     return y
 """, lambda: (m(5, 4), R.standard_normal(4), R.standard_normal(5), 0.5), "@ x"),
+    "residual_after_an_inner_dot_product": ("""
+import numpy as np
+def f(x, y, w, coef, bias):
+    n, p = x.shape
+    loss = 0.0
+    for i in range(n):  # <-
+        pred = bias
+        for j in range(p):
+            pred += x[i, j] * coef[j]
+        r = y[i] - pred
+        loss += w[i] * r * r
+    return loss
+""", lambda: (m(6, 3), R.standard_normal(6), R.standard_normal(6), R.standard_normal(3), 0.25), "x @ coef"),
     "transposed_operand": ("""
 import numpy as np
 def f(A, t):

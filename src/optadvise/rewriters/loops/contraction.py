@@ -128,7 +128,7 @@ class Contractions(RowReductions):
             code, vals, _, out = self.contract(a.value, [len(self.axes) - 1], None, None)
         finally:
             self.axes.pop()
-        both = union(old, *vals)
+        both = {**union(old, *vals), "axes": old.axes | frozenset(out)}  # not the summed axis, gone now
         self.sum_types(frozenset().union(*(v.dtypes for v in vals)))
         if out and out != list(range(out[0], len(self.axes))):
             code = f"({code})[{', '.join(':' if k in out else 'None' for k in range(out[0], len(self.axes)))}]"
