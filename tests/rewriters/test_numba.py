@@ -115,6 +115,10 @@ def test_typing_failure_declines_with_numbas_reason() -> None:
     ("def g(a):\n    def h(v):\n        return h(v - 1) if v > 0 else v\n    for i in range(3):  # <-\n"
      "        a[i] = h(a[i])\n", "g", "recursive"),
     ("class C:\n    def m(self, a):\n        for i in range(3):  # <-\n            a[i] = 1\n", "C.m", "method"),
+    ("class C:\n    def m(self):\n        for i in range(3):  # <-\n            self.a[i] = self.b[i]\n", "C.m",
+     "a method of `C`: numba compiles plain functions"),
+    ("def g(a):\n    def h(a):\n        for i in range(3):  # <-\n            a[i] = 1\n    h(a)\n", "g.h",
+     "`h` is a nested function"),
     ("def g(a):\n    for i in range(3):  # <-\n        yield a[i]\n", "g", "Yield"),
     ("def g(a):\n    for i in range(3):  # <-\n        print(f'{a[i]}')\n", "g", "FormattedString"),
     ("import numpy as np\ndef g(n):\n    rng = np.random.default_rng(0)\n    for i in range(n):  # <-\n"

@@ -6,9 +6,10 @@ moved into a new function the module calls (`loops/hoist.py`). When the loop mac
 
 Before proposing, the new functions are compiled in nopython mode in a scratch namespace for the
 argument types the profile observed (arrays) and the call sites or module assignments show (literal
-scalars); a typing failure declines with Numba's reason. Methods, decorated/generator functions, nested
-functions used as values, recursive or with defaults, *args, f-strings, try/with blocks and random
-generators are declined without trying.
+scalars); a typing failure declines with Numba's reason. Methods (`self` has no Numba type, so loops
+over `self.x` stay with `vectorize`), functions defined inside another, decorated/generator functions,
+nested functions used as values, recursive or with defaults, *args, f-strings, try/with blocks and
+random generators are declined without trying.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ BAD_CALLS = {"numpy.random.default_rng", "open", "input", "eval", "exec", "getat
 
 def check_function(tree: Tree, fn: cst.FunctionDef) -> None:
     name = fn.name.value
-    if any(isinstance(a, (cst.FunctionDef, cst.ClassDef)) for a in tree.ancestors(fn)):
-        raise Decline(f"`{name}` is a method or nested function")
+    owner = next((a for a in tree.ancestors(fn) if isinstance(a, (cst.FunctionDef, cst.ClassDef))), None)
+    if isinstance(owner, cst.ClassDef):
+        raise Decline(f"`{name}` is a method of `{owner.name.value}`: numba compiles plain functions, and "
+                      "`self` has no numba type")
+    if owner is not None:
+        raise Decline(f"`{name}` is a nested function")
     check_signature(fn)
     check_body(tree, fn.body, f"`{name}`")
     check_globals(tree, fn)
@@ -372,7 +377,7 @@ class Walker:
     def walk(self, a):
         for i in range(1, len(a)):  # <-
             a[i] = a[i - 1] + a[i]
-""", reason="is a method or nested function"),
+""", reason="is a method of `Walker`"),
         ex.Decline(rule="loop-over-ndarray", before="""\
 import numpy as np
 
