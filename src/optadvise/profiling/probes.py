@@ -1,7 +1,8 @@
 """Child-side probes: what the script holds and does, recorded as `optadvise.model` records.
 
 - `ArrayScanner`: NumPy arrays (and big lists of numbers) alive in the script's frames: shape, dtype,
-  bytes, and the zero fraction of large 2-D ones (`ArrayInfo`).
+  bytes, and the zero fraction of large 2-D ones (`ArrayInfo`); arrays that instances of the script's
+  own classes hold as attributes are recorded under dotted names (`self.x`, `model.grid.u`).
 - `Probes`: thin wrappers installed before the script starts, for whole-file loads (np.load,
   np.fromfile, np.loadtxt, np.genfromtxt, open() for reading: `LoadStat`), for threads, pool
   workers included (CPU time against wall time: `ThreadStat`; each new thread is announced to the
@@ -37,6 +38,9 @@ MIN_RANGED = 16 << 20  # int64/float64 arrays from this size get their observed 
 RANGE_SAMPLE = 100_000  # elements of the strided sub-sample the range is taken on
 RANGE_EVERY_S = 1.0  # an array's range is re-taken at most this often (it may be filled after allocation)
 OPTIMIZERS = ("minimize", "least_squares")
+SCRIPT_MODULES = ("__main__", "__mp_main__")  # the script's own classes (run as __main__, or in a spawned worker)
+ATTRIBUTE_DEPTH = 2  # attribute chains of the script's objects scanned: `self.x`, `model.grid.u`
+ATTRIBUTES_SCANNED = 64  # attributes looked at per object
 
 
 def qualname(code: CodeType) -> str:
@@ -69,35 +73,62 @@ class ArrayScanner:
 
     def scan_namespace(self, ns: dict[str, Any], function: str, is_module: bool = False,
                        args: set[str] | None = None, final: bool = False) -> None:
-        """Record the arrays of one namespace (`final`: the last look, value ranges always re-taken)."""
+        """Record the arrays of one namespace (`final`: the last look, value ranges always re-taken),
+        and those the script's own objects in it hold as attributes (`self.x`, `model.grid.u`)."""
         np = sys.modules.get("numpy")
         for name, value in list(ns.items()):
             if is_module and name.startswith("__"):
                 continue
-            info = describe(value, np, name, function, self.script, bool(args and name in args))
-            if info is None:
-                continue
-            key = (function, name)
-            old = self.arrays.get(key)
-            big = np is not None and info.kind != "list" and value.ndim == 2 and value.size >= BIG_2D
+            for key, held in ((name, value), *attribute_values(name, value)):
+                self.record(key, held, np, function, bool(args and name in args), final)
+
+    def record(self, name: str, value: Any, np: Any, function: str, is_argument: bool, final: bool) -> None:
+        """Record `value`, seen under `name` in `function`, if it is an array (or a list of numbers);
+        an attribute's (`self.x`) shape and dtype only: no rule reads its zeros or value range."""
+        info = describe(value, np, name, function, self.script, is_argument)
+        if info is None:
+            return
+        key = (function, name)
+        old = self.arrays.get(key)
+        measured = "." not in name
+        big = measured and np is not None and info.kind != "list" and value.ndim == 2 and value.size >= BIG_2D
+        if big:
+            info.zero_fraction = zero_fraction(value, np)
+            if old is not None and old.zero_fraction is not None:
+                # a matrix is only "mostly zero" if it was so every time it was seen
+                info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
+        if measured and info.nbytes >= MIN_RANGED and info.dtype in ("int64", "float64"):
+            now = time.perf_counter()
+            if final or now - self.ranged.get(key, -RANGE_EVERY_S) >= RANGE_EVERY_S:
+                self.ranged[key] = now
+                value_range(value, np, info, old)
+            elif old is not None:
+                info.value_min, info.value_max, info.float32_exact = \
+                    old.value_min, old.value_max, old.float32_exact
+        if old is not None and old.nbytes > info.nbytes:
             if big:
-                info.zero_fraction = zero_fraction(value, np)
-                if old is not None and old.zero_fraction is not None:
-                    # a matrix is only "mostly zero" if it was so every time it was seen
-                    info.zero_fraction = min(old.zero_fraction, info.zero_fraction or 0.0)
-            if info.nbytes >= MIN_RANGED and info.dtype in ("int64", "float64"):
-                now = time.perf_counter()
-                if final or now - self.ranged.get(key, -RANGE_EVERY_S) >= RANGE_EVERY_S:
-                    self.ranged[key] = now
-                    value_range(value, np, info, old)
-                elif old is not None:
-                    info.value_min, info.value_max, info.float32_exact = \
-                        old.value_min, old.value_max, old.float32_exact
-            if old is not None and old.nbytes > info.nbytes:
-                if big:
-                    old.zero_fraction = info.zero_fraction
-                continue
-            self.arrays[key] = info
+                old.zero_fraction = info.zero_fraction
+            return
+        self.arrays[key] = info
+
+
+def attribute_values(name: str, value: Any, depth: int = ATTRIBUTE_DEPTH) -> list[tuple[str, Any]]:
+    """(`name.attr`, value) of the attributes an instance of a class the script defines holds in its
+    `__dict__` (no property or `__getattr__` runs), and of theirs in turn, `depth` levels down."""
+    if depth == 0 or getattr(type(value), "__module__", None) not in SCRIPT_MODULES:
+        return []
+    try:
+        held = object.__getattribute__(value, "__dict__")
+    except AttributeError:  # __slots__ only
+        return []
+    if type(held) is not dict:
+        return []
+    out: list[tuple[str, Any]] = []
+    for attr, v in list(held.items())[:ATTRIBUTES_SCANNED]:
+        if type(attr) is str:
+            out.append((f"{name}.{attr}", v))
+            out.extend(attribute_values(f"{name}.{attr}", v, depth - 1))
+    return out
 
 
 def describe(value: Any, np: Any, name: str, function: str, filename: str,
