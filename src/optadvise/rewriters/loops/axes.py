@@ -11,27 +11,32 @@ import libcst.matchers as m
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
-from optadvise.rewriters.loops.indexing import Indexing
+from optadvise.rewriters.loops.attributes import attribute_targets, dotted_key, root_of
+from optadvise.rewriters.loops.facts import LIKE, SHAPE_ARG
+from optadvise.rewriters.loops.indexing import PURE_BUILTINS, Indexing
 from optadvise.rewriters.loops.linear import Lin, linear
 from optadvise.rewriters.loops.site import bindings, last_assignment_before
 from optadvise.rewriters.loops.values import Axis, Elem
 
 LENGTH = "len:"  # prefix of the symbol of an array's length along a dimension, in bound proofs
-SHAPE_ITEM = m.Subscript(value=m.Attribute(value=m.Name(), attr=m.Name("shape")),
+SHAPE_ITEM = m.Subscript(value=m.Attribute(attr=m.Name("shape")),
                          slice=[m.SubscriptElement(slice=m.Index(value=m.Integer()))])  # `a.shape[d]`
+QUIET_CALLS = {f"numpy.{f}" for f in SHAPE_ARG | LIKE} | PURE_BUILTINS  # calls that rebind no attribute
 
 
 def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Indexing,
             follow: bool = True) -> tuple[str, int] | None:
     """(array, dim) when `node` is that array's length along dim (len(a), a.shape[d], a.size, or a name
-    bound once to one of those, or unpacked from `a.shape`)."""
-    if m.matches(node, m.Call(args=[m.Arg(value=m.Name())])) and tree.resolve(node.func) == "len":  # type: ignore[attr-defined]
-        return node.args[0].value.value, 0  # type: ignore[attr-defined]
-    if m.matches(node, SHAPE_ITEM):
-        return node.value.value.value, int(node.slice[0].slice.value.value)  # type: ignore[attr-defined]
-    if m.matches(node, m.Attribute(value=m.Name(), attr=m.Name("size"))) \
-            and nest.facts.ndim(node.value.value) == 1:  # type: ignore[attr-defined]
-        return node.value.value, 0  # type: ignore[attr-defined]
+    bound once to one of those, or unpacked from `a.shape`); the array may be an attribute chain
+    (`self.x.shape`), then one that no call or assignment between the binding and the loop may rebind."""
+    if isinstance(node, cst.Call) and len(node.args) == 1 and tree.resolve(node.func) == "len" \
+            and dotted_key(node.args[0].value) and node.args[0].keyword is None and not node.args[0].star:
+        return str(dotted_key(node.args[0].value)), 0
+    if m.matches(node, SHAPE_ITEM) and dotted_key(node.value.value):  # type: ignore[attr-defined]
+        return str(dotted_key(node.value.value)), int(node.slice[0].slice.value.value)  # type: ignore[attr-defined]
+    if m.matches(node, m.Attribute(attr=m.Name("size"))) \
+            and nest.facts.ndim(dotted_key(node.value) or "") == 1:  # type: ignore[attr-defined]
+        return str(dotted_key(node.value)), 0  # type: ignore[attr-defined]
     if isinstance(node, cst.Name) and follow:
         root = tree.module if isinstance(scope, cst.Module) else scope
         bs = bindings(tree, root, node.value)
@@ -48,17 +53,42 @@ def full_of(tree: Tree, scope: cst.CSTNode, node: cst.BaseExpression, nest: Inde
             at = tree.parent.get(tup)
             asg = tree.parent.get(at) if isinstance(at, cst.AssignTarget) else None
             k = list(tup.elements).index(par)
-            if asg is not None and m.matches(asg, m.Assign(value=m.Attribute(value=m.Name(), attr=m.Name("shape")))):
-                res = asg.value.value.value, k  # type: ignore[attr-defined]
+            if asg is not None and m.matches(asg, m.Assign(value=m.Attribute(attr=m.Name("shape")))) \
+                    and dotted_key(asg.value.value):  # type: ignore[attr-defined]
+                res = str(dotted_key(asg.value.value)), k  # type: ignore[attr-defined]
             elif isinstance(asg, cst.Assign) and isinstance(asg.value, cst.Tuple) \
                     and len(asg.value.elements) == len(tup.elements):  # `n, m = len(a), len(b)`
                 res = full_of(tree, scope, asg.value.elements[k].value, nest, False)
         if res is None:
             return None
+        if "." in res[0]:
+            return res if nest.loop_stmt is not None and quiet_between(
+                tree, tree.statement_of(b), nest.loop_stmt, root_of(res[0])) else None
         if any(tree.line(x) >= tree.line(b) for x in bindings(tree, root, res[0])):
             return None  # the array is rebound after its length was taken
         return res
     return None
+
+
+def quiet_between(tree: Tree, first: cst.BaseStatement, loop: cst.CSTNode, root: str) -> bool:
+    """`loop` is (inside) a later statement of the block of `first`, and from `first` to the loop
+    nothing calls anything but a builtin or a NumPy allocation, assigns an attribute or rebinds
+    `root`: an attribute chain from `root` read by `first` holds the same object when the loop starts."""
+    block = tree.parent.get(first)
+    body = list(block.body) if isinstance(block, (cst.Module, cst.IndentedBlock)) else []
+    anchor = tree.top_statement_in(loop, block) if block is not None else None
+    if anchor is None or first not in body or body.index(anchor) <= body.index(first):
+        return False
+    span = body[body.index(first):body.index(anchor) + 1]
+    if any(attribute_targets(tree, s) or root in tree.stores(s) for s in span):
+        return False
+    stack: list[cst.CSTNode] = list(span)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call) and tree.resolve(n.func) not in QUIET_CALLS:
+            return False
+        stack.extend(c for c in n.children if c is not loop)
+    return True
 
 
 def range_start(tree: Tree, loop: cst.For, start: cst.BaseExpression, nest: Indexing) -> tuple[str, int]:
@@ -191,11 +221,12 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
             src, var, elem = it, None, tgt.value
         else:
             raise Decline("loop header is not range(), enumerate(array), zip(arrays) or an array")
-        if not isinstance(src, cst.Name):
+        key = dotted_key(src)
+        if key is None:
             raise Decline("loop iterates over a computed value")
-        base = nest.env.get(src.value)
-        arr, prefix = (base.array, base.prefix) if isinstance(base, Elem) else (src.value, ())
-        if not isinstance(base, Elem) and src.value in nest.assigned:
+        base = nest.env.get(key)
+        arr, prefix = (base.array, base.prefix) if isinstance(base, Elem) else (key, ())
+        if not isinstance(base, Elem) and root_of(key) in nest.assigned | set(nest.env):
             raise Decline("loop iterates over a name rebound in the loop")
         nd = nest.facts.ndim(arr)
         if nd is None:
@@ -208,19 +239,17 @@ def build_axes(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], nest: Index
         nest.iterated.add(arr)
 
 
-
-
 def zip_axis(nest: Indexing, call: cst.Call, tgt: cst.BaseAssignTargetExpression) -> None:
     """`for a, b in zip(A, B)`: one axis as long as the shortest array, `a`/`b` their elements (rows)."""
     if not isinstance(tgt, cst.Tuple) or len(tgt.elements) != len(call.args) \
             or not all(isinstance(e.value, cst.Name) for e in tgt.elements) \
-            or not all(isinstance(a.value, cst.Name) and a.keyword is None and not a.star for a in call.args):
+            or not all(dotted_key(a.value) and a.keyword is None and not a.star for a in call.args):
         raise Decline("zip() over computed values or unpacked into something other than names")
-    arrays = [a.value.value for a in call.args]  # type: ignore[attr-defined]
+    arrays = [str(dotted_key(a.value)) for a in call.args]
     for a in arrays:
         if nest.facts.ndim(a) is None:
             nest.facts.require_array(a, f"cannot tell that `{a}` is an array")
-        if a in nest.assigned or isinstance(nest.env.get(a), Elem):
+        if root_of(a) in nest.assigned or isinstance(nest.env.get(a), Elem):
             raise Decline(f"zip() over `{a}`, which the loop rebinds or which is a row of an outer loop")
     k = len(nest.axes)
     stop = f"len({arrays[0]})" if len(arrays) == 1 else f"min({', '.join(f'len({a})' for a in arrays)})"

@@ -11,6 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
+from optadvise.rewriters.loops.attributes import references
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE
@@ -39,11 +40,11 @@ class Expressions(Rows):
 
     def inv(self, node: cst.BaseExpression) -> V:
         """A loop-invariant expression, kept as written (evaluated with Python semantics)."""
-        for n in self.tree.walk(node):
-            if isinstance(n, cst.Name) and self.facts.maybe_array(n.value) and not self.subscripted(n):
-                raise Decline(f"`{n.value}` is an array used as a scalar in the loop")
-            if isinstance(n, cst.Name) and n.value in self.written and not self.shape_only(n):
-                raise Decline(f"`{n.value}` is written in the loop and read at a fixed index")
+        for key, n in references(self.tree, node):
+            if self.facts.maybe_array(key) and not self.subscripted(n):
+                raise Decline(f"`{key}` is an array used as a scalar in the loop")
+            if key in self.written and not self.shape_only(n):
+                raise Decline(f"`{key}` is written in the loop and read at a fixed index")
         atomic = isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
         kind = "int" if isinstance(node, cst.Integer) else "py" if isinstance(node, cst.Float) else "?"
         mag = const_mag(int(node.value, 0), len(self.axes)) if isinstance(node, cst.Integer) else None
@@ -51,14 +52,14 @@ class Expressions(Rows):
 
     def reads_written(self, node: cst.BaseExpression) -> bool:
         """`node` reads an element of an array the loop writes (an access the dependence proof must see)."""
-        return any(isinstance(n, cst.Name) and n.value in self.written and self.subscripted(n)
-                   and not self.shape_only(n) for n in self.tree.walk(node))
+        return any(key in self.written and self.subscripted(n) and not self.shape_only(n)
+                   for key, n in references(self.tree, node))
 
-    def subscripted(self, n: cst.Name) -> bool:
+    def subscripted(self, n: cst.Name | cst.Attribute) -> bool:
         p = self.tree.parent.get(n)
         return isinstance(p, cst.Subscript) and p.value is n or isinstance(p, cst.Attribute)
 
-    def shape_only(self, n: cst.Name) -> bool:
+    def shape_only(self, n: cst.Name | cst.Attribute) -> bool:
         p = self.tree.parent.get(n)
         if isinstance(p, cst.Attribute) and p.value is n and p.attr.value in ("shape", "size", "ndim"):
             return True

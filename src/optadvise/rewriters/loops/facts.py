@@ -13,6 +13,7 @@ import libcst.matchers as m
 from optadvise.model import MODULE, Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree, call_args, dotted
+from optadvise.rewriters.loops.attributes import attribute_assignments, instance_class, root_of
 from optadvise.rewriters.loops.lists import BOUNDARY
 from optadvise.rewriters.loops.site import bindings, bound_names, last_assignment_before, qualname
 
@@ -209,6 +210,8 @@ def static_facts(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
     (or, for names in `known`, what was observed)."""
     if known and name in known:
         return known[name]
+    if "." in name:
+        return attribute_facts(tree, scope, name, depth)
     if isinstance(scope, cst.FunctionDef) and name in {p.name.value for p in scope.params.params}:
         return None
     facts: set[tuple[int, str]] = set()
@@ -232,6 +235,18 @@ def static_facts(tree: Tree, scope: cst.CSTNode, name: str, depth: int = 0,
                 return None
             facts.add(f)
     return facts.pop() if len(facts) == 1 else None
+
+
+def attribute_facts(tree: Tree, scope: cst.CSTNode, key: str, depth: int) -> tuple[int, str] | None:
+    """(ndim, dtype) of `self.x` in a method of a class of this module, when every binding of `x` is
+    an allocation we can read (`self.x = np.zeros((n, m))` in its methods, `x = np.zeros(3)` in its body)."""
+    cls = instance_class(tree, scope, root_of(key))
+    parts = key.split(".")
+    found = attribute_assignments(tree, cls, parts[1]) if cls is not None and len(parts) == 2 else None
+    if not found:
+        return None
+    facts = {_static_fact(tree, where, value, depth, {}) for where, value in found}  # in their own scopes
+    return facts.pop() if len(facts) == 1 and None not in facts else None
 
 
 def gather_facts(tree: Tree, scope: cst.CSTNode, finding: Finding, profile: Profile | None,

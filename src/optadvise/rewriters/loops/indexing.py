@@ -11,6 +11,7 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.attributes import dotted_key, root_of
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.facts import Facts, allocated_extent
 from optadvise.rewriters.loops.linear import Lin, linear
@@ -141,14 +142,16 @@ class Indexing:
                 part.append(el.slice.value)
             idx = part + idx
             cur = cur.value
-        if not isinstance(cur, cst.Name):
+        key = dotted_key(cur)
+        if key is None:
             raise Decline(f"indexing a computed value: `{self.code(node)}`")
-        base = self.env.get(cur.value)
+        base = self.env.get(key)
         if isinstance(base, Elem):
             return base, idx
-        if cur.value in self.assigned:
-            raise Decline(f"`{cur.value}` is rebound inside the loop and indexed")
-        return cur.value, idx
+        root = root_of(key)
+        if root in self.assigned or root in self.env or self.axis_of(root) is not None:
+            raise Decline(f"`{root}` is rebound inside the loop and `{key}` indexed")
+        return key, idx
 
     def index_parts(self, node: cst.Subscript) -> tuple[str, list[tuple[int, int | Lin]], list[tuple[int, str]]]:
         """(array, [(axis, offset) per subscript position], [(position, invariant code)])."""
@@ -232,7 +235,8 @@ class Indexing:
                     or e.value not in self.assigned and not self.facts.maybe_array(e.value):
                 return e.value
             return None
-        if isinstance(e, (cst.Call, cst.Subscript, cst.Attribute)) and self.invariant(e):
+        if isinstance(e, (cst.Call, cst.Subscript, cst.Attribute)) and self.invariant(e) \
+                and not self.facts.maybe_array(dotted_key(e) or ""):
             return self.code(e)
         return None
 

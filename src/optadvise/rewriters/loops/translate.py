@@ -14,6 +14,7 @@ import libcst as cst
 from optadvise.model import Finding, Profile
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.attributes import check_attributes, dotted_key, references
 from optadvise.rewriters.loops.axes import build_axes
 from optadvise.rewriters.loops.dependence import LoopAccesses, Verdict, prove
 from optadvise.rewriters.loops.facts import fresh_around, gather_facts
@@ -33,8 +34,9 @@ def count_writes(nest: Nest, body: list[cst.BaseStatement]) -> None:
                     base: cst.BaseExpression = t
                     while isinstance(base, cst.Subscript):
                         base = base.value
-                    if isinstance(base, cst.Name):
-                        nest.written.add(base.value)
+                    key = dotted_key(base)
+                    if key is not None:
+                        nest.written.add(key)
                 elif isinstance(t, cst.Name):
                     nest.assign_count[t.value] = nest.assign_count.get(t.value, 0) + 1
 
@@ -52,7 +54,8 @@ def translate(tree: Tree, scope: cst.CSTNode, loops: list[cst.For], finding: Fin
     outer = loops[0]
     if body is None:
         body = suite_statements(loops[-1].body)
-    names = {n.value for n in tree.walk(outer) if isinstance(n, cst.Name)}
+    check_attributes(tree, scope, outer)
+    names = {key for key, _ in references(tree, outer)}
     facts = gather_facts(tree, scope, finding, profile, names)
     assigned = tree.stores(outer)
     nest = Nest(tree, np, facts, [], {}, assigned, loop_stmt=outer)

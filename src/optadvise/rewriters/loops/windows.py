@@ -24,6 +24,7 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.cst import Tree
+from optadvise.rewriters.loops.attributes import dotted_key
 from optadvise.rewriters.loops.axes import LENGTH, sign_checks
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.extremes import Extremes
@@ -41,7 +42,7 @@ def written_in(tree: Tree, loop: cst.CSTNode, arr: str) -> bool:
             base: cst.BaseExpression = t
             while isinstance(base, cst.Subscript):
                 base = base.value
-                if isinstance(base, cst.Name) and base.value == arr:
+                if dotted_key(base) == arr:
                     return True
     return False
 
