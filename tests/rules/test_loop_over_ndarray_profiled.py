@@ -85,6 +85,23 @@ SHAPES = {
 
         print(energy(np.linspace(0.0, 1.0, {N})))
     """,
+    "method_over_attributes": f"""
+        import numpy as np
+
+        class Model:
+            def __init__(self, x, coef):
+                self.x, self.coef = x, coef
+
+            def predict(self):
+                n, p = self.x.shape
+                out = np.zeros(n)
+                for i in range(n):
+                    for j in range(p):
+                        out[i] += self.x[i, j] * self.coef[j]
+                return out
+
+        print(Model(np.ones(({N // 4}, 4)), np.ones(4)).predict()[-1])
+    """,
     "python_list_of_floats": """
         def mean_square(values):
             acc = 0.0
@@ -107,7 +124,17 @@ EXPECT = {
     "nested_2d": (6, "independent"),
     "reduction": (6, "reduction"),
     "python_list_of_floats": (4, "reduction"),
+    "method_over_attributes": (11, "independent"),
 }
+
+
+def test_arrays_an_object_holds_are_the_evidence_of_its_method(tmp_path):
+    write(tmp_path, "s.py", SHAPES["method_over_attributes"])
+    proc, doc = profile_json("s.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    [f] = findings(doc, "loop-over-ndarray")
+    assert f["function"] == "Model.predict" and {"self.coef", "self.x"} <= set(f["evidence"]["arrays"]), f
+    assert f["evidence"]["arrays"]["self.x"]["shape"] == [N // 4, 4]
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -201,6 +228,22 @@ NEGATIVES = {  # static negatives are VALID examples of the rule; this one needs
         print(total)
     """,
 }
+
+
+NEGATIVES["method_over_a_list_of_strings"] = """
+    class Registry:
+        def __init__(self, names):
+            self.names = names
+            self.count = 0
+
+        def tally(self):
+            for i in range(len(self.names)):
+                if self.names[i].startswith("a"):
+                    self.count += 1
+            return self.count
+
+    print(Registry(["ab", "cd"] * 300_000).tally())
+"""
 
 
 @pytest.mark.parametrize("name", sorted(NEGATIVES))

@@ -1,4 +1,5 @@
-"""One traversal of a module's `ast` that every rule queries: imports, functions, loops, calls, bindings.
+"""One traversal of a module's `ast` that every rule queries: imports, functions, loops, calls, bindings
+(names bound to arrays, and the attributes a class's methods bind to arrays: `self.x = np.zeros(n)`).
 
 The index never imports or runs the code it describes. Dotted names are resolved through the module's
 imports, so `np.append`, `numpy.append` and `from numpy import append` all read `numpy.append`.
@@ -19,6 +20,16 @@ NOT_ARRAY = {"numpy.random.default_rng", "numpy.random.seed", "numpy.dtype", "nu
              "numpy.savetxt", "numpy.isscalar", "numpy.ndim", "numpy.shape", "numpy.size",
              "numpy.allclose", "numpy.array_equal", "numpy.testing", "numpy.nditer", "numpy.ndindex",
              "numpy.ndenumerate", "numpy.broadcast", "numpy.finfo", "numpy.iinfo"}
+
+
+def dotted_name(expr: ast.AST) -> str | None:
+    """`a` for a variable, `a.b.c` for an attribute chain rooted at one (not expanded through imports)."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    return ".".join([expr.id, *reversed(parts)]) if isinstance(expr, ast.Name) else None
+
 
 _LEAVES = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 _DISPATCH: dict[type, Callable[[ModuleIndex, ast.AST], None]] = {}
@@ -47,6 +58,7 @@ class Scope:
     node: ast.AST
     params: list[str] = field(default_factory=list)
     array_names: set[str] = field(default_factory=set)  # bound from NumPy calls or array arithmetic
+    attribute_arrays: set[str] = field(default_factory=set)  # of a class: `self.NAME = <array>` in a method
     assigned: dict[str, list[ast.AST]] = field(default_factory=dict)  # name -> value nodes
 
 
@@ -79,9 +91,26 @@ class ModuleIndex(ast.NodeVisitor):
         return ".".join([head, *reversed(parts)])
 
     def is_array_name(self, name: str, function: str) -> bool:
-        """Whether `name` is statically known to hold an array in `function` or at module level."""
+        """Whether `name` is statically known to hold an array in `function` or at module level; a
+        dotted `self.x` in a method when a method of its class binds `self.x` to an array."""
+        if "." in name:
+            root, attr = name.split(".", 1)
+            cls = self.instance_class(function, root)
+            return cls is not None and attr in cls.attribute_arrays
         scope = self.scopes.get(function)
         return bool(scope and name in scope.array_names) or name in self.scopes[MODULE].array_names
+
+    def instance_class(self, function: str, name: str) -> Scope | None:
+        """The class whose instance `name` is in `function`: the first parameter of a method (not a
+        staticmethod) defined in the class's body."""
+        scope = self.scopes.get(function)
+        owner = self.scopes.get(function.rpartition(".")[0]) if "." in function else None
+        node = scope.node if scope else None
+        if scope is None or owner is None or not isinstance(owner.node, ast.ClassDef) \
+                or not scope.params or scope.params[0] != name or not isinstance(node, ast.FunctionDef) \
+                or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list):
+            return None
+        return owner
 
     def loops_in(self, function: str) -> list[Loop]:
         """The loops of one function (or of the module's top level)."""
@@ -181,6 +210,10 @@ class ModuleIndex(ast.NodeVisitor):
             scope.assigned.setdefault(target.id, []).append(value if value is not None else target)
             if value is not None and self._is_array_expr(value, scope):
                 scope.array_names.add(target.id)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and value is not None:
+            cls = self.instance_class(scope.name, target.value.id)
+            if cls is not None and self._is_array_expr(value, scope):
+                cls.attribute_arrays.add(target.attr)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for elt in target.elts:
                 self._bind(elt, None)
@@ -202,22 +235,23 @@ class ModuleIndex(ast.NodeVisitor):
                 return True
             # rng.standard_normal(...), x.copy(), a.reshape(...) on a known array
             func = value.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                base = func.value.id
-                if base in scope.array_names or base in self.scopes[MODULE].array_names:
-                    return True
-                if self._is_rng(base, scope):
-                    return True
-            return False
+            if isinstance(func, ast.Attribute) and self._known_array(func.value, scope):
+                return True
+            return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and self._is_rng(func.value.id, scope)
         if isinstance(value, ast.BinOp):
             return self._is_array_expr(value.left, scope) or self._is_array_expr(value.right, scope)
-        if isinstance(value, ast.Name):
-            return value.id in scope.array_names or value.id in self.scopes[MODULE].array_names
-        if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            return self._known_array(value, scope)
+        if isinstance(value, ast.Subscript):
             # a slice of an array is an array; an element is not, but we cannot tell statically
-            return isinstance(value.slice, ast.Slice) and (
-                value.value.id in scope.array_names or value.value.id in self.scopes[MODULE].array_names)
+            return isinstance(value.slice, ast.Slice) and self._known_array(value.value, scope)
         return False
+
+    def _known_array(self, expr: ast.AST, scope: Scope) -> bool:
+        """A name (or `self.x`) bound to an array earlier in the walk."""
+        name = dotted_name(expr)
+        return name is not None and self.is_array_name(name, scope.name)
 
     def _is_rng(self, name: str, scope: Scope) -> bool:
         for s in (scope, self.scopes[MODULE]):

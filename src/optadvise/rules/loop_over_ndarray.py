@@ -12,7 +12,7 @@ from optadvise.rules.base import Rule, Site
 from optadvise.rules.comprehensions import comprehension_sites
 from optadvise.rules.evidence import describe_array, observed_arrays, span_share
 from optadvise.rules.facts import array, facts, hot, numbers
-from optadvise.rules.index import Loop, ModuleIndex
+from optadvise.rules.index import Loop, ModuleIndex, dotted_name
 
 MIN_SHARE = 0.05  # a loop below this share of the run is not worth rewriting
 N = 1_000_000  # elements of the arrays in the measured examples
@@ -35,6 +35,14 @@ _LIST_MATMUL = ("def matmul(X, Y):\n    Z = [[0.0] * len(Y[0]) for _ in X]\n    
                 "        for j in range(len(Y[0])):\n            s = 0.0\n            for p in range(len(Y)):\n"
                 "                s += X[i][p] * Y[p][j]\n            Z[i][j] = s\n    return Z\n")
 _LISTS = tuple(numbers(n, (300, 300), function="matmul") for n in ("X", "Y", "Z"))  # lists of lists of floats
+_METHOD = ("import numpy as np\nclass Model:\n    def __init__(self, x, coef):\n        self.x, self.coef = x, coef\n"
+           "    def predict(self):\n        n, p = self.x.shape\n        out = np.zeros(n)\n"
+           "        for i in range(n):  # <-\n            for j in range(p):\n"
+           "                out[i] += self.x[i, j] * self.coef[j]\n        return out\n")
+_HELD = (array("self.x", (N // 10, 10), function="Model.predict"), array("self.coef", (10,), function="Model.predict"))
+_TALLY = ("class Registry:\n    def __init__(self, names):\n        self.names = names\n        self.count = 0\n"
+          "    def tally(self):\n        for i in range(len(self.names)):\n"
+          "            if self.names[i].startswith('a'):\n                self.count += 1\n        return self.count\n")
 ARRAY_HINT_ATTRS = {"shape", "size", "ndim", "dtype", "T", "flat", "reshape", "astype", "copy"}
 
 
@@ -91,6 +99,7 @@ class LoopOverNdarray(Rule):
         Valid("import numpy as np\ndef f(a):\n    return a * 2\n"),
         Valid("def collatz(n):\n    steps = 0\n    while n != 1:\n"
               "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        steps += 1\n    return steps\n"),
+        Valid(_TALLY),
     )
     INVALID = (
         Invalid("import numpy as np\na = np.ones(100)\nb = np.ones(100)\nout = np.empty_like(a)\n"
@@ -101,6 +110,7 @@ class LoopOverNdarray(Rule):
                 "    v[k] = k * 2.0\n    k += 1\n", fixes=("vectorize", "numba")),
         Invalid("import numpy as np\na = np.ones(100)\nb = np.ones(100)\n"
                 "c = [x + y for x, y in zip(a, b)]  # <-\n", fixes=("vectorize", "numba")),
+        Invalid(_METHOD, fixes=("vectorize", "numba")),  # `self.x` is used as an array (`.shape`)
     )
     MEASURED = (
         # an element-wise map over a million elements, 95% of the run: vectorise it
@@ -123,6 +133,13 @@ class LoopOverNdarray(Rule):
         # a matrix product over Python lists of lists, seen by the profiler: reported as lists
         Measured(_LIST_MATMUL, facts(functions=(hot("matmul", 1, 0.9, {7: 0.95}),), arrays=_LISTS),
                  evidence={"dependence": "reduction", "lists": ["X", "Y", "Z"]}),
+        # a method's nest over arrays the object holds, seen by the profiler as `self.x`, `self.coef`
+        Measured(_METHOD, facts(functions=(hot("Model.predict", 5, 0.9, {8: 0.05, 9: 0.15, 10: 0.8}),),
+                                arrays=_HELD),
+                 evidence={"dependence": "independent"}),
+        # a hot method whose loop indexes only a list of strings on the object: no array in sight
+        Measured(_TALLY, facts(functions=(hot("Registry.tally", 5, 0.9, {6: 0.3, 7: 0.5, 8: 0.1}),)),
+                 flagged=False),
         # the same map, but the loop takes 2% of the run: not worth rewriting
         Measured(_ELEMENTWISE, facts(functions=(hot(MODULE, 1, 1.0, {5: 0.01, 6: 0.01}),),
                                      arrays=_MAPPED),
@@ -277,9 +294,9 @@ def _iterated_name(node: ast.For | ast.While) -> str | None:
         return None
     it = node.iter
     if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "zip"):
-        names = [a.id for a in it.args if isinstance(a, ast.Name)]
+        names = [n for n in map(dotted_name, it.args) if n is not None]
         return names[0] if names else None
-    return it.id if isinstance(it, ast.Name) else None
+    return dotted_name(it)
 
 
 def loop_facts(index: ModuleIndex, loop: Loop) -> LoopFacts | None:
@@ -299,25 +316,26 @@ def loop_facts(index: ModuleIndex, loop: Loop) -> LoopFacts | None:
 
 
 def _indexed(node: ast.AST, lvars: set[str]) -> set[str]:
-    """The names subscripted, under `node`, with an index that uses one of `lvars`."""
-    return {sub.value.id for sub in ast.walk(node) if isinstance(sub, ast.Subscript)
-            and isinstance(sub.value, ast.Name)
+    """The names (or attribute chains: `self.x`) subscripted, under `node`, with an index that uses
+    one of `lvars`."""
+    return {name for sub in ast.walk(node) if isinstance(sub, ast.Subscript)
+            and (name := dotted_name(sub.value)) is not None
             and {n.id for n in ast.walk(sub.slice) if isinstance(n, ast.Name)} & lvars}
 
 
 def _array_like(index: ModuleIndex, function: str, name: str, loop: ast.AST) -> bool:
-    """Statically, is `name` an ndarray here? Bound from NumPy, or a parameter used as an array."""
+    """Statically, is `name` an ndarray here? Bound from NumPy (`self.x` by a method of its class), or
+    a parameter (or an attribute of one: `self.x`) used as an array."""
     if index.is_array_name(name, function):
         return True
     scope = index.scopes.get(function)
-    if scope is None or name not in scope.params:
+    if scope is None or name.split(".")[0] not in scope.params:
         return False
     for node in ast.walk(scope.node):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == name and node.attr in ARRAY_HINT_ATTRS:
+        if isinstance(node, ast.Attribute) and dotted_name(node.value) == name and node.attr in ARRAY_HINT_ATTRS:
             return True
         if isinstance(node, ast.Call) and (index.resolve(node.func) or "").startswith("numpy.") \
-                and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+                and any(dotted_name(a) == name for a in node.args):
             return True
     return False
 
@@ -345,7 +363,8 @@ def classify_dependence(index: ModuleIndex, node: ast.For | ast.While) -> tuple[
     if name:
         return "carried", f"`{name}` is written and read at different indices"
     counters = {counted_while(n) for n in (node, *body) if isinstance(n, ast.While)}
-    if any(isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id not in counters
+    if any(isinstance(n, ast.AugAssign) and (isinstance(n.target, ast.Attribute)
+                                             or isinstance(n.target, ast.Name) and n.target.id not in counters)
            for n in body):
         return "reduction", "accumulates into a scalar"
     if _running_extremes(node):
@@ -439,12 +458,12 @@ def _array_recurrence(node: ast.AST) -> str | None:
     writes: dict[str, set[str]] = {}
     reads: dict[str, set[str]] = {}
     for n in ast.walk(node):
-        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name):
+        if isinstance(n, ast.Subscript) and (name := dotted_name(n.value)) is not None:
             key = ast.dump(n.slice)
-            (writes if isinstance(n.ctx, ast.Store) else reads).setdefault(n.value.id, set()).add(key)
+            (writes if isinstance(n.ctx, ast.Store) else reads).setdefault(name, set()).add(key)
         if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Subscript) \
-                and isinstance(n.target.value, ast.Name):
-            writes.setdefault(n.target.value.id, set()).add(ast.dump(n.target.slice))
+                and (name := dotted_name(n.target.value)) is not None:
+            writes.setdefault(name, set()).add(ast.dump(n.target.slice))
     for name, wkeys in writes.items():
         if reads.get(name, set()) - wkeys:
             return name
