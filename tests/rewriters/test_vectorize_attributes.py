@@ -15,7 +15,7 @@ from optadvise.model import ArrayInfo, Candidate, Profile
 from optadvise.profiling.probes import attribute_values, describe
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.vectorize import Vectorize
-from tests.rewriters.test_vectorize import finding, same
+from tests.rewriters.test_vectorize import finding, run, same
 
 R = np.random.default_rng(11)
 
@@ -271,6 +271,27 @@ def test_two_attributes_bound_to_one_array_take_the_original_loop() -> None:
     for args in ((shared, shared), (view[1:], view[:-1])):
         (_, before), (_, after) = outcome(SCALE, "Model.step", args), outcome(c.new, "Model.step", args)
         assert "may_share_memory" in c.new and np.array_equal(before["obj.dst"], after["obj.dst"])
+
+
+def test_the_aliasing_check_stays_inside_a_time_loop_that_rebinds_the_attribute() -> None:
+    src = """
+import numpy as np
+class State:
+    pass
+state = State()
+state.u = np.linspace(0.0, 1.0, 20) ** 2
+state.v = np.zeros(20)
+for t in range(3):
+    for i in range(1, 19):  # <-
+        state.v[i] = 0.5 * (state.u[i - 1] + state.u[i + 1])
+    state.u = state.v
+result = state.u
+"""
+    prof = Profile(script="s.py", argv=[], cwd=".", arrays=[
+        describe(np.zeros(20), np, name, "<module>", "s.py", False) for name in ("state.u", "state.v")])
+    c = Vectorize().propose(src, finding(src, "<module>"), prof)[0]
+    assert "    if not np.may_share_memory(state.u, state.v):" in c.new, c.new  # checked every time step
+    assert np.array_equal(run(src, None)[0], run(c.new, None)[0])  # from the second step u is v
 
 
 ALLOCATED = """

@@ -273,6 +273,8 @@ def widened(tree: Tree, scope: cst.CSTNode, pieces: list[Piece], finding: Findin
 def steady_loop(tree: Tree, scope: cst.CSTNode, loop: cst.For, names: set[str]) -> cst.For | cst.While | None:
     """The outermost loop around `loop` (in its scope) inside which none of `names` is rebound, so a
     run-time check on those arrays holds for all its iterations; None when there is none."""
+    if any("." in n for n in names):
+        return None  # an attribute (`self.x`): any assignment or call in a loop around may rebind it
     if isinstance(scope, cst.Module) and any(isinstance(n, cst.Global) and names & {a.name.value for a in n.names}
                                              for n in tree.walk(tree.module)):
         return None
