@@ -118,6 +118,37 @@ class Stats:
                 s += self.data[r, c]
             self.means[r] = s / cols
 """, "Stats.row_means", lambda: (f8(6, 9),), "self.means"),
+    "window_over_attribute_arrays": ("""
+import numpy as np
+class Filter:
+    def __init__(self, signal, kernel):
+        self.signal, self.kernel = signal, kernel
+    def smooth(self):
+        r = len(self.kernel) // 2
+        n = len(self.signal)
+        out = np.zeros(n)
+        for i in range(r, n - r):  # <-
+            s = 0.0
+            for k in range(-r, r + 1):
+                s += self.signal[i + k] * self.kernel[k + r]
+            out[i] = s
+        return out
+""", "Filter.smooth", lambda: (f8(40), f8(5)), "s += self.signal[r + k:n - r + k] * self.kernel[k + r]"),
+    "length_taken_before_a_method_rebinds_the_attribute": ("""
+import numpy as np
+class Acc:
+    def __init__(self, a):
+        self.a = a
+    def extend(self):
+        self.a = np.concatenate([self.a, self.a])
+    def total(self):
+        n = len(self.a)
+        self.extend()
+        s = 0.0
+        for i in range(n):  # <-
+            s += self.a[i]
+        return s
+""", "Acc.total", lambda: (f8(12),), "np.sum(self.a[:n])"),
 }
 
 # name: (source, function of the loop, args of its class's constructor, the reason expected)
@@ -165,6 +196,20 @@ class Rod:
         for i in range(1, len(self.u) - 1):  # <-
             self.u[i] = 0.5 * (self.u[i - 1] + self.u[i + 1])
 """, "Rod.smooth", lambda: (f8(12),), "written by an earlier iteration"),
+    "window_stencil_in_place_through_an_attribute": ("""
+import numpy as np
+class Filter:
+    def __init__(self, signal, kernel):
+        self.signal, self.kernel = signal, kernel
+    def smooth(self):
+        r = len(self.kernel) // 2
+        n = len(self.signal)
+        for i in range(r, n - r):  # <-
+            s = 0.0
+            for k in range(-r, r + 1):
+                s += self.signal[i + k] * self.kernel[k + r]
+            self.signal[i] = s
+""", "Filter.smooth", lambda: (f8(40), f8(5)), "an in-place stencil"),
     "property_of_the_class": ("""
 import numpy as np
 class Model:

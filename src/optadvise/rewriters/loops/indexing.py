@@ -150,7 +150,7 @@ class Indexing:
             return base, idx
         root = root_of(key)
         if root in self.assigned or root in self.env or self.axis_of(root) is not None:
-            raise Decline(f"`{root}` is rebound inside the loop and `{key}` indexed")
+            raise Decline(f"`{root}` is rebound inside the loop and indexed" + (f" (`{key}`)" if key != root else ""))
         return key, idx
 
     def index_parts(self, node: cst.Subscript) -> tuple[str, list[tuple[int, int | Lin]], list[tuple[int, str]]]:
