@@ -134,6 +134,17 @@ class Filter:
             out[i] = s
         return out
 """, "Filter.smooth", lambda: (f8(40), f8(5)), "s += self.signal[r + k:n - r + k] * self.kernel[k + r]"),
+    "zip_over_attribute_arrays": ("""
+import numpy as np
+class Pair:
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+    def dot(self):
+        s = 0.0
+        for u, v in zip(self.a, self.b):  # <-
+            s += u * v
+        return s
+""", "Pair.dot", lambda: (f8(15), f8(12)), "self.a[:min(len(self.a), len(self.b))]"),
     "length_taken_before_a_method_rebinds_the_attribute": ("""
 import numpy as np
 class Acc:
