@@ -54,6 +54,23 @@ class Model:
             self.dst[i] = 0.5 * (self.src[i] + self.src[i - 1])
 """
 
+WINDOW = """
+import numpy as np
+class Filter:
+    def __init__(self, signal, kernel):
+        self.signal, self.kernel = signal, kernel
+    def smooth(self):
+        r = len(self.kernel) // 2
+        n = len(self.signal)
+        out = np.zeros(n)
+        for i in range(r, n - r):  # <-
+            s = 0.0
+            for k in range(-r, r + 1):
+                s += self.signal[i + k] * self.kernel[k + r]
+            {target}[i] = s
+        return out
+"""
+
 # name: (source, function of the loop, args of its class's constructor (of `Model` when the loop is in a
 # function taking the object), a line the rewrite must contain)
 REWRITE: dict[str, tuple[str, str, object, str]] = {
@@ -118,22 +135,8 @@ class Stats:
                 s += self.data[r, c]
             self.means[r] = s / cols
 """, "Stats.row_means", lambda: (f8(6, 9),), "self.means"),
-    "window_over_attribute_arrays": ("""
-import numpy as np
-class Filter:
-    def __init__(self, signal, kernel):
-        self.signal, self.kernel = signal, kernel
-    def smooth(self):
-        r = len(self.kernel) // 2
-        n = len(self.signal)
-        out = np.zeros(n)
-        for i in range(r, n - r):  # <-
-            s = 0.0
-            for k in range(-r, r + 1):
-                s += self.signal[i + k] * self.kernel[k + r]
-            out[i] = s
-        return out
-""", "Filter.smooth", lambda: (f8(40), f8(5)), "s += self.signal[r + k:n - r + k] * self.kernel[k + r]"),
+    "window_over_attribute_arrays": (WINDOW.format(target="out"), "Filter.smooth", lambda: (f8(40), f8(5)),
+                                     "s += self.signal[r + k:n - r + k] * self.kernel[k + r]"),
     "zip_over_attribute_arrays": ("""
 import numpy as np
 class Pair:
@@ -207,20 +210,8 @@ class Rod:
         for i in range(1, len(self.u) - 1):  # <-
             self.u[i] = 0.5 * (self.u[i - 1] + self.u[i + 1])
 """, "Rod.smooth", lambda: (f8(12),), "written by an earlier iteration"),
-    "window_stencil_in_place_through_an_attribute": ("""
-import numpy as np
-class Filter:
-    def __init__(self, signal, kernel):
-        self.signal, self.kernel = signal, kernel
-    def smooth(self):
-        r = len(self.kernel) // 2
-        n = len(self.signal)
-        for i in range(r, n - r):  # <-
-            s = 0.0
-            for k in range(-r, r + 1):
-                s += self.signal[i + k] * self.kernel[k + r]
-            self.signal[i] = s
-""", "Filter.smooth", lambda: (f8(40), f8(5)), "an in-place stencil"),
+    "window_stencil_in_place_through_an_attribute": (WINDOW.format(target="self.signal"), "Filter.smooth",
+                                                     lambda: (f8(40), f8(5)), "an in-place stencil"),
     "property_of_the_class": ("""
 import numpy as np
 class Model:
