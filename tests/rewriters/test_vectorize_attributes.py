@@ -201,6 +201,19 @@ class Model:
         for i in range(len(self.x)):  # <-
             self.out[i] = self.scale(self.x[i])
 """, "Model.apply", lambda: (f8(10),), "calls `self.scale`"),
+    "function_given_the_object_called_in_the_loop": ("""
+import numpy as np
+def rebind(m):
+    m.x = np.zeros(len(m.x))
+    return 1.0
+class Model:
+    def __init__(self, x):
+        self.x = x
+        self.out = np.zeros(len(x))
+    def apply(self):
+        for i in range(len(self.x)):  # <-
+            self.out[i] = self.x[i] * rebind(self)
+""", "Model.apply", lambda: (f8(10),), "calls `rebind`"),
     "in_place_stencil_through_an_attribute": ("""
 import numpy as np
 class Rod:
