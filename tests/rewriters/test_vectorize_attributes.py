@@ -54,6 +54,18 @@ class Model:
             self.dst[i] = 0.5 * (self.src[i] + self.src[i - 1])
 """
 
+MATVEC = """
+import numpy as np
+class Model:
+    def __init__(self, a, x):
+        self.a, self.x = a, x
+        self.out = np.zeros(a.shape[0])
+    def apply(self):
+        for i in range(self.a.shape[0]):  # <-
+{body}
+        return self.out
+"""
+
 WINDOW = """
 import numpy as np
 class Filter:
@@ -78,18 +90,10 @@ REWRITE: dict[str, tuple[str, str, object, str]] = {
                              lambda: (f8(40, 4), f8(40), f8(40), f8(4)), "self.x @ self.coef"),
     "elementwise_into_an_attribute": (SCALE, "Model.step", lambda: (f8(30), f8(30)),
                                       "np.may_share_memory(self.dst, self.src)"),
-    "matvec_accumulated_into_an_attribute": ("""
-import numpy as np
-class Model:
-    def __init__(self, a, x):
-        self.a, self.x = a, x
-        self.out = np.zeros(a.shape[0])
-    def apply(self):
-        for i in range(self.a.shape[0]):  # <-
-            for j in range(self.a.shape[1]):
-                self.out[i] += self.a[i, j] * self.x[j]
-        return self.out
-""", "Model.apply", lambda: (f8(7, 5), f8(5)), "+= self.a @ self.x"),
+    "matvec_accumulated_into_an_attribute": (
+        MATVEC.format(body="            for j in range(self.a.shape[1]):\n"
+                           "                self.out[i] += self.a[i, j] * self.x[j]"),
+        "Model.apply", lambda: (f8(7, 5), f8(5)), "+= self.a @ self.x"),
     "grid_of_a_nested_object": ("""
 import numpy as np
 class Grid:
@@ -148,6 +152,9 @@ class Pair:
             s += u * v
         return s
 """, "Pair.dot", lambda: (f8(15), f8(12)), "self.a[:min(len(self.a), len(self.b))]"),
+    "rows_beside_a_whole_attribute_vector": (
+        MATVEC.format(body="            self.out[i] = np.dot(self.a[i], self.x) - self.a[i, :].mean()"),
+        "Model.apply", lambda: (f8(6, 4), f8(4)), "self.a @ self.x - np.mean(self.a, axis=-1)"),
     "length_taken_before_a_method_rebinds_the_attribute": ("""
 import numpy as np
 class Acc:
@@ -214,6 +221,15 @@ class Model:
         for i in range(len(self.x)):  # <-
             self.out[i] = self.x[i] * rebind(self)
 """, "Model.apply", lambda: (f8(10),), "calls `rebind`"),
+    "attribute_written_and_read_whole": ("""
+import numpy as np
+class Model:
+    def __init__(self, a, x):
+        self.a, self.x = a, x
+    def apply(self):
+        for i in range(self.a.shape[0]):  # <-
+            self.x[i] = np.dot(self.a[i], self.x)
+""", "Model.apply", lambda: (f8(4, 4), f8(4)), "`self.x` is written in the loop and read whole"),
     "in_place_stencil_through_an_attribute": ("""
 import numpy as np
 class Rod:
@@ -260,7 +276,7 @@ class Model:
     def apply(self):
         for i in range(len(self.x)):  # <-
             self.out[i] = self.x[i] * self.w
-""", "Model.apply", lambda: (f8(10), f8(10)), "`self.w` is an array used as a scalar"),
+""", "Model.apply", lambda: (f8(10), f8(10)), r"`self.x\[i\] \* self.w` is a whole row where one element is expected"),
     "list_attribute": ("""
 import numpy as np
 class Model:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
-from optadvise.rewriters.loops.attributes import references
+from optadvise.rewriters.loops.attributes import dotted_key, references
 from optadvise.rewriters.loops.bounds import Mag, add_mag, const_mag, fits_int64, index_mag, mul_mag
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import NP_ELEMENTWISE
@@ -91,6 +91,10 @@ class Expressions(Rows):
         if isinstance(node, cst.Name):
             whole = self.whole_array(node.value) if rows else None
             return whole if whole is not None else self.name(node.value)
+        key = dotted_key(node) if rows and isinstance(node, cst.Attribute) else None
+        whole = self.whole_array(key) if key else None
+        if whole is not None:  # `self.x` beside rows
+            return whole
         if isinstance(node, cst.Subscript):
             row = self.row_read(node)
             if row is not None:

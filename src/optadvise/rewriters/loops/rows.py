@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from optadvise.rewriters.base import Decline
+from optadvise.rewriters.loops.attributes import references, root_of
 from optadvise.rewriters.loops.dependence import Access
 from optadvise.rewriters.loops.indexing import Indexing
 from optadvise.rewriters.loops.values import Elem, V, widened
@@ -60,10 +61,11 @@ class Rows(Indexing):
         return self.access_parts(arr, loops, invs, own=own)
 
     def whole_array(self, name: str) -> V | None:
-        """A loop-invariant array used whole beside rows, with its dimensions as its own; None for
-        anything else."""
+        """A loop-invariant array (a name or an attribute chain: `self.x`) used whole beside rows, with
+        its dimensions as its own; None for anything else."""
         nd = self.facts.ndim(name)
-        if not nd or name in self.assigned or name in self.facts.py_elements or name in self.env:
+        root = root_of(name)
+        if not nd or root in self.assigned or name in self.facts.py_elements or root in self.env:
             return None
         if name in self.written:
             raise Decline(f"`{name}` is written in the loop and read whole")
@@ -77,11 +79,10 @@ class Rows(Indexing):
             if isinstance(n, cst.Subscript) and not isinstance(self.tree.parent.get(n), cst.Subscript) \
                     and self.row_parts(n)[1]:
                 return True
-            if isinstance(n, cst.Name) and self.facts.maybe_array(n.value) and not self.shape_only_use(n):
-                return True
-        return False
+        return any(self.facts.maybe_array(key) and not self.shape_only_use(n)
+                   for key, n in references(self.tree, node))
 
-    def shape_only_use(self, n: cst.Name) -> bool:
+    def shape_only_use(self, n: cst.Name | cst.Attribute) -> bool:
         """`n` is subscripted, asked for its size, or reduced by a method without arguments (`x.sum()`)."""
         p = self.tree.parent.get(n)
         if isinstance(p, cst.Subscript) and p.value is n or isinstance(p, cst.Attribute) and p.attr is n \
