@@ -30,7 +30,8 @@ from __future__ import annotations
 import math
 import os
 import statistics
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 from optadvise.apply import OriginalFile, encode_source
 from optadvise.model import MODULE, Candidate, KernelTiming, Verdict
@@ -38,7 +39,7 @@ from optadvise.verify.baseline import Baseline, measure_original, same_file, var
 from optadvise.verify.compare import ATOL, Diff, compare_text
 from optadvise.verify.function_check import check_function
 from optadvise.verify.function_harness import CLEAR
-from optadvise.verify.sandbox import SNAPSHOT_CAP, Progress, Run, Sandbox
+from optadvise.verify.sandbox import SNAPSHOT_CAP, HiddenScript, Progress, Run, Sandbox
 
 
 class Verifier:
@@ -70,6 +71,19 @@ class Verifier:
             self._baseline = measure_original(self.box, self.timeout, self.runs, self.progress)
         return self._baseline
 
+    def _encoded(self, candidate: Candidate, reference: str | None) -> tuple[bytes, bytes | None]:
+        """The candidate's and the reference's source in the original file's encoding (raises
+        OptadviseError when one cannot be stored in it)."""
+        return (encode_source(candidate.new, self.original),
+                None if reference is None else encode_source(reference, self.original))
+
+    @contextmanager
+    def _hidden(self, data: bytes, ref_data: bytes | None) -> Iterator[tuple[HiddenScript, HiddenScript | None]]:
+        """The candidate, and the reference if there is one, as hidden scripts beside the original."""
+        ref_context = nullcontext() if ref_data is None else self.box.hidden_script(ref_data)
+        with self.box.hidden_script(data) as cand, ref_context as ref:
+            yield cand, ref
+
     def verify_kernel(self, candidate: Candidate, *, min_speedup: float = 1.1,
                       reference: str | None = None) -> Verdict | None:
         """Kernel-level verdict on `candidate` (module docstring), or None where the kernel check does
@@ -83,12 +97,10 @@ class Verifier:
         if base.error:
             return Verdict(candidate, False, f"cannot verify: {base.error}")
         try:
-            data = encode_source(candidate.new, self.original)
-            ref_data = None if reference is None else encode_source(reference, self.original)
+            data, ref_data = self._encoded(candidate, reference)
         except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
             return Verdict(candidate, False, f"cannot store the candidate: {e}")
-        ref_context = nullcontext() if ref_data is None else self.box.hidden_script(ref_data)
-        with self.box.hidden_script(data) as cand, ref_context as ref:
+        with self._hidden(data, ref_data) as (cand, ref):
             fres = check_function(self.box, candidate, cand, min(self.timeout, 5 * base.median + 60),
                                   self.progress, timing=True, reference=ref)
         if fres.status == "mismatch":
@@ -132,13 +144,11 @@ class Verifier:
         checks: list[str] = []
         notes: list[str] = []
         try:
-            data = encode_source(candidate.new, self.original)
-            ref_data = None if reference is None else encode_source(reference, self.original)
+            data, ref_data = self._encoded(candidate, reference)
         except Exception as e:  # noqa: BLE001 - OptadviseError from encoding
             return Verdict(candidate, False, f"cannot store the candidate: {e}")
         box = self.box
-        ref_context = nullcontext() if ref_data is None else box.hidden_script(ref_data)
-        with box.hidden_script(data) as cand, ref_context as ref_script:
+        with self._hidden(data, ref_data) as (cand, ref_script):
             warm_timeout = min(self.timeout, 3 * est + 60)
             self.progress(f"{candidate.kind} for {candidate.function}: warm-up run")
             warm = box.run(cand.argv, warm_timeout, cand.env)
