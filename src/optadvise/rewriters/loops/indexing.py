@@ -23,8 +23,10 @@ NP_ELEMENTWISE = {"sqrt", "exp", "log", "log10", "log2", "log1p", "expm1", "sin"
                   "exp2", "power", "clip", "where", "isnan", "isfinite", "isinf", "copysign", "fmod",
                   "logical_and", "logical_or", "logical_not", "cbrt", "reciprocal", "deg2rad", "rad2deg"}
 PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "round", "range"}
-ROW_REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "dot", "linalg.norm"}  # np.* over rows
-ARRAY_METHODS = {"sum", "mean", "max", "min", "prod"}  # `row.sum()`
+ROW_REDUCE = {"sum": "sum", "mean": "mean", "max": "max", "min": "min", "amax": "max", "amin": "min",
+              "prod": "prod"}  # np.<name>(row) -> np.<value>(rows, axis=-1)
+ROW_REDUCTIONS = {*ROW_REDUCE, "dot", "linalg.norm"}  # the np.* calls that take rows
+ARRAY_METHODS = set(ROW_REDUCE.values())  # `row.sum()`
 
 
 def int_value(e: cst.BaseExpression, known: dict[str, int]) -> int | None:

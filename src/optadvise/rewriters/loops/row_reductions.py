@@ -11,10 +11,9 @@ import libcst as cst
 
 from optadvise.rewriters.base import Decline
 from optadvise.rewriters.loops.expressions import Expressions
-from optadvise.rewriters.loops.indexing import ARRAY_METHODS
+from optadvise.rewriters.loops.indexing import ARRAY_METHODS, ROW_REDUCE
 from optadvise.rewriters.loops.values import V, union
 
-REDUCE = {"sum": "sum", "mean": "mean", "max": "max", "min": "min", "amax": "max", "amin": "min", "prod": "prod"}
 EXACT = {"max", "min"}  # the same element whatever the order
 NUMERIC = ("float", "int", "uint", "complex")
 REAL = ("float", "int", "uint")
@@ -39,16 +38,16 @@ class RowReductions(Expressions):
             if not plain_args(node, 2):
                 raise Decline(f"`{name}` with other than two arguments in the loop")
             return self.row_dot(node.args[0].value, node.args[1].value)
-        if short in REDUCE:
+        if short in ROW_REDUCE:
             if not plain_args(node, 1):
                 raise Decline(f"`{name}` with an axis or other arguments in the loop")
-            return self.reduced(REDUCE[short], node.args[0].value, NUMERIC + ("bool",))
+            return self.reduced(ROW_REDUCE[short], node.args[0].value, NUMERIC + ("bool",))
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ARRAY_METHODS \
                 and not fn.startswith(("numpy.", "math.")):
             if node.args:
                 raise Decline(f"`{name}()` with arguments in the loop")
-            return self.reduced(REDUCE[func.attr.value], func.value, NUMERIC + ("bool",))
+            return self.reduced(ROW_REDUCE[func.attr.value], func.value, NUMERIC + ("bool",))
         return super().call(node)
 
     def binop(self, node: cst.BinaryOperation) -> V:
