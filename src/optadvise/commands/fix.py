@@ -12,9 +12,8 @@ is kept and the rest (a rewriter's other variants too) are listed as not tried, 
 still takes a while (`RIVAL_LEFT_S`) and no later finding is in its function (Numba compiles the
 whole function, those loops would be vectorised too): then Numba's first candidate is tried too,
 and the one that saves more time per run is kept (imports and JIT compile counted; within 10%,
-the earlier). Past
-the `deadline` (`--budget`) nothing more is tried and what was not is listed. A rewriter that declines, or fails in
-any way, is recorded and never stops the command.
+the earlier). Past the `deadline` (`--budget`) nothing more is tried and what was not is listed. A
+rewriter that declines, or fails in any way, is recorded and never stops the command.
 
 Then the whole script runs once for all accepted rewrites together (`_confirm`): same outputs and
 files as the original, timed against the baseline's runs of the original only when the kernel
