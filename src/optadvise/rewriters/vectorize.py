@@ -40,6 +40,7 @@ from optadvise.rewriters.loops.comprehension import comprehension_at, replacemen
 from optadvise.rewriters.loops.counted import as_for_loop
 from optadvise.rewriters.loops.dependence import Access, Verdict, disjoint
 from optadvise.rewriters.loops.facts import fresh_around
+from optadvise.rewriters.loops.inner_sums import perfect_inner
 from optadvise.rewriters.loops.lists import at_boundary
 from optadvise.rewriters.loops.pivot import pivot_checked
 from optadvise.rewriters.loops.scratch import Scratch, private_scratch
@@ -72,14 +73,6 @@ def child_loops(block: cst.CSTNode) -> list[cst.For | cst.While]:
     return out
 
 
-def perfect_chain(loop: cst.For) -> list[cst.For]:
-    """`loop` and the loops nested in it as the only statement of the one before."""
-    chain = [loop]
-    while len(chain[-1].body.body) == 1 and isinstance(chain[-1].body.body[0], cst.For):
-        chain.append(chain[-1].body.body[0])
-    return chain
-
-
 def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding: Finding,
                      profile: Profile | None, np: str) -> list[Piece]:
     """The vectorized nests for this loop: the loop itself (as deep a perfect nest as works), its
@@ -87,7 +80,7 @@ def vectorize_region(tree: Tree, scope: cst.CSTNode, loop: cst.CSTNode, finding:
     it (fission), or failing that the loops inside it."""
     errors: list[Decline] = []
     if isinstance(loop, cst.For):
-        chain = perfect_chain(loop)
+        chain = perfect_inner(loop)
         for d in range(len(chain), 0, -1):
             try:
                 return [Piece(loop, *translate(tree, scope, chain[:d], finding, profile, np, guard_aliases=True))]
@@ -122,7 +115,7 @@ def clipped(tree: Tree, split: Split, finding: Finding, profile: Profile | None,
     inner = Tree(split.interior)
     loop = loop_at(inner, tree.line(split.loop))
     assert isinstance(loop, cst.For)
-    chain = perfect_chain(loop)
+    chain = perfect_inner(loop)
     nest, verdict = first_translation(
         [chain[:d] for d in range(len(chain), split.depth - 1, -1)],
         lambda loops: translate(inner, inner.scope_of(loop), loops, finding, profile, np, guard_aliases=True,
@@ -192,7 +185,7 @@ def split(tree: Tree, scope: cst.CSTNode, chain: list[cst.For], finding: Finding
     nests: list[tuple[Nest, Verdict]] = []
     for g in groups:
         if isinstance(g[0], cst.For):
-            sub = perfect_chain(g[0])
+            sub = perfect_inner(g[0])
             try:
                 nests.append(first_translation([chain + sub[:d] for d in range(len(sub), 0, -1)],
                                                lambda loops: translate(tree, scope, loops, finding, profile, np,
